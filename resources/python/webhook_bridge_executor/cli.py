@@ -1,0 +1,197 @@
+"""Command line, server setup, handshake and lifecycle."""
+
+import argparse
+import json
+import logging
+import os
+import platform
+import signal
+import sys
+import threading
+import uuid
+from concurrent.futures import ThreadPoolExecutor
+
+import grpc
+import google.protobuf
+
+from . import __version__
+from .auth import TokenInterceptor
+from .binding import BindError, bind, remove_socket
+from .health import HealthServicer
+from .plugins import PluginRegistry
+from .pool import WorkerPool
+from .protocol import WEBHOOK_SERVICE, build_messages
+from .service import ExecutorService
+
+TOKEN_ENV = "WEBHOOK_BRIDGE_EXECUTOR_TOKEN"
+NONCE_ENV = "WEBHOOK_BRIDGE_EXECUTOR_NONCE"
+HANDSHAKE_PREFIX = "WEBHOOK_BRIDGE_EXECUTOR_READY "
+EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+MAX_MESSAGE_BYTES = 32 * 1024 * 1024
+# Server threads beyond the plugin workers, for health/list calls and Watch streams.
+_EXTRA_SERVER_THREADS = 8
+
+log = logging.getLogger("webhook_bridge_executor")
+
+
+class _OneLineFormatter(logging.Formatter):
+    """One line per record: embedded newlines (tracebacks) become a literal \\n."""
+
+    def format(self, record):
+        return logging.Formatter.format(self, record).replace("\r", "").replace("\n", "\\n")
+
+
+def _positive(kind):
+    def parse(text):
+        value = kind(text)
+        if value <= 0:
+            raise argparse.ArgumentTypeError("must be > 0")
+        return value
+    return parse
+
+
+def parse_args(argv):
+    parser = argparse.ArgumentParser(
+        prog="webhook_bridge_executor",
+        description="Serve webhook-bridge Python plugins over gRPC. Secrets come from the "
+                    "environment: %s (required bearer token) and %s (identity nonce)."
+                    % (TOKEN_ENV, NONCE_ENV))
+    where = parser.add_mutually_exclusive_group(required=True)
+    where.add_argument("--socket", metavar="PATH", help="listen on the unix socket PATH")
+    where.add_argument("--port", type=int, metavar="P", help="listen on TCP port P (0 = any free port)")
+    parser.add_argument("--host", default="127.0.0.1", help="TCP host with --port (default 127.0.0.1)")
+    parser.add_argument("--plugin-dir", dest="plugin_dirs", action="append", default=[], metavar="DIR",
+                        help="directory of plugin .py files; repeatable, first match wins")
+    parser.add_argument("--plugin-timeout", type=_positive(float), default=30.0, metavar="SECONDS",
+                        help="time limit of one plugin call (default 30)")
+    parser.add_argument("--workers", type=_positive(int), default=16, metavar="N",
+                        help="plugin calls run at once (default 16)")
+    parser.add_argument("--shutdown-grace", type=float, default=2.0, metavar="SECONDS",
+                        help="time in-flight calls get on SIGTERM/SIGINT (default 2)")
+    parser.add_argument("--log-level", default="info",
+                        choices=("debug", "info", "warning", "error", "critical"))
+    parser.add_argument("--no-stdin-watch", action="store_true",
+                        help="do not exit when stdin closes (for running by hand)")
+    args = parser.parse_args(argv)
+    if args.port is not None and not 0 <= args.port <= 65535:
+        parser.error("--port must be between 0 and 65535")
+    return args
+
+
+def _setup_logging(level):
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(_OneLineFormatter("%(asctime)s %(levelname)s %(name)s: %(message)s"))
+    root = logging.getLogger()
+    root.handlers[:] = [handler]
+    root.setLevel(getattr(logging, level.upper()))
+
+
+def _fatal(code, message):
+    sys.stderr.write("webhook-bridge executor: %s\n" % message)
+    sys.stderr.flush()
+    return code
+
+
+def _watch_stdin(stop):
+    """Stop when stdin reaches EOF: the parent process is gone."""
+    def run():
+        try:
+            while os.read(0, 65536):
+                pass
+        except OSError as exc:
+            log.warning("cannot watch stdin (%s); will not notice the parent exiting", exc)
+            return
+        stop("stdin closed")
+    thread = threading.Thread(target=run, name="stdin-watch")
+    thread.daemon = True
+    thread.start()
+
+
+def _handshake(address, nonce):
+    line = HANDSHAKE_PREFIX + json.dumps({
+        "address": address,
+        "nonce": nonce,
+        "pid": os.getpid(),
+        "version": platform.python_version(),
+        "implementation": sys.implementation.name,
+    }, separators=(",", ":"))
+    sys.stdout.write(line + "\n")
+    sys.stdout.flush()
+    # From now on stdout carries nothing else: point it (and fd 1, for
+    # C-level writes) at stderr so a plugin's print() can neither corrupt the
+    # protocol nor block on a pipe nobody reads.
+    try:
+        os.dup2(2, 1)
+    except OSError:
+        pass
+    sys.stdout = sys.stderr
+
+
+def main(argv):
+    args = parse_args(argv)
+    _setup_logging(args.log_level)
+    token = os.environ.pop(TOKEN_ENV, "")  # popped: plugins' subprocesses must not inherit it
+    if not token:
+        return _fatal(EXIT_USAGE, "%s is not set" % TOKEN_ENV)
+    nonce = os.environ.pop(NONCE_ENV, "") or uuid.uuid4().hex
+    if not args.plugin_dirs:
+        log.warning("no --plugin-dir given: no plugins will be found")
+
+    webhook_messages, health_messages = build_messages()
+    registry = PluginRegistry(args.plugin_dirs)
+    pool = WorkerPool(args.workers)
+    versions = {"grpc": grpc.__version__, "protobuf": google.protobuf.__version__}
+    service = ExecutorService(webhook_messages, registry, pool, args.plugin_timeout, nonce, versions)
+    health = HealthServicer(health_messages, ("", WEBHOOK_SERVICE))
+    options = [
+        ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
+        ("grpc.so_reuseport", 0),
+    ]
+    server = grpc.server(
+        ThreadPoolExecutor(max_workers=args.workers + _EXTRA_SERVER_THREADS, thread_name_prefix="grpc"),
+        handlers=[service.handler(), health.handler()],
+        interceptors=[TokenInterceptor(token)],
+        options=options)
+    try:
+        address, socket_id = bind(server, args.socket, args.host, args.port)
+    except BindError as exc:
+        return _fatal(EXIT_FAILURE, str(exc))
+
+    stop_event = threading.Event()
+    reasons = []
+
+    def stop(reason):
+        if stop_event.is_set():
+            return
+        reasons.append(reason)
+        stop_event.set()
+
+    def on_signal(signum, frame):
+        if stop_event.is_set():  # a second signal: give up on a graceful stop
+            os._exit(EXIT_FAILURE)
+        stop(signal.Signals(signum).name)
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    health.set("", True)
+    health.set(WEBHOOK_SERVICE, True)
+    log.info("executor %s serving on %s (python %s %s, grpc %s, protobuf %s, pid %d)",
+             __version__, address, sys.implementation.name, platform.python_version(),
+             versions["grpc"], versions["protobuf"], os.getpid())
+    _handshake(address, nonce)
+    if not args.no_stdin_watch:
+        _watch_stdin(stop)
+
+    while not stop_event.wait(0.5):
+        pass
+    log.info("stopping (%s)", reasons[0] if reasons else "requested")
+    service.serving = False
+    health.shutdown()
+    server.stop(args.shutdown_grace).wait(args.shutdown_grace + 1.0)
+    remove_socket(args.socket, socket_id)
+    log.info("stopped")
+    logging.shutdown()
+    sys.stderr.flush()
+    # os._exit: abandoned plugin threads must not delay or block the exit.
+    os._exit(EXIT_OK)

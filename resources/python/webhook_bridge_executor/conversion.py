@@ -1,0 +1,141 @@
+"""Turning gRPC requests into plugin Requests and plugin results into HTTP.
+
+Pure functions, no gRPC: easy to reason about and to test.
+"""
+
+import codecs
+import json
+
+from urllib.parse import parse_qs
+
+from webhook_bridge import Headers, Request, Response, is_json_content_type
+
+JSON_TYPE = "application/json"
+TEXT_TYPE = "text/plain; charset=utf-8"
+BINARY_TYPE = "application/octet-stream"
+
+
+class BadRequest(Exception):
+    """The webhook itself is malformed (answered with 400)."""
+
+
+class BadResult(Exception):
+    """The plugin returned something that cannot be sent (answered with 500)."""
+
+
+def charset_of(content_type, default="utf-8"):
+    for param in (content_type or "").split(";")[1:]:
+        key, _, value = param.partition("=")
+        if key.strip().lower() == "charset":
+            charset = value.strip().strip('"').lower()
+            try:
+                codecs.lookup(charset)
+                return charset
+            except LookupError:
+                return default
+    return default
+
+
+def parse_body(raw, content_type):
+    """JSON -> parsed value (None if empty); anything else -> decoded text."""
+    if is_json_content_type(content_type):
+        if not raw.strip():
+            return None
+        try:
+            if "charset=" in (content_type or "").lower():
+                return json.loads(raw.decode(charset_of(content_type), "strict"))
+            return json.loads(raw)  # RFC 8259: UTF-8 (json also detects UTF-16/32)
+        except (ValueError, UnicodeDecodeError) as exc:
+            raise BadRequest("invalid JSON body: %s" % exc)
+    return raw.decode(charset_of(content_type), "replace")
+
+
+def build_request(msg, method):
+    """A webhook_bridge.Request from an ExecutePluginRequest message."""
+    raw = bytes(msg.body)
+    content_type = msg.content_type
+    headers = Headers((h.name, h.value) for h in msg.headers)
+    if not content_type:
+        content_type = headers.get("content-type", "")
+    query_string = msg.query[1:] if msg.query.startswith("?") else msg.query
+    return Request(
+        method=method,
+        path=msg.path or "/",
+        headers=headers,
+        query=parse_qs(query_string, keep_blank_values=True),
+        query_string=query_string,
+        raw_body=raw,
+        body=parse_body(raw, content_type),
+        content_type=content_type,
+        request_id=msg.request_id,
+        plugin=msg.plugin,
+    )
+
+
+def _header_pairs(headers):
+    if headers is None:
+        return []
+    items = headers.items() if hasattr(headers, "items") else headers
+    pairs = []
+    for item in items:
+        try:
+            name, value = item
+        except (TypeError, ValueError):
+            raise BadResult("response headers must be a dict or (name, value) pairs")
+        name, value = str(name), str(value)
+        if not name or any(c in name for c in " \t\r\n:") or "\r" in value or "\n" in value:
+            raise BadResult("invalid response header %r" % (name,))
+        pairs.append((name, value))
+    return pairs
+
+
+def encode_body(body, content_type):
+    """(bytes, content type) for a body value."""
+    if body is None:
+        return b"", content_type or ""
+    if isinstance(body, (bytes, bytearray, memoryview)):
+        return bytes(body), content_type or BINARY_TYPE
+    if isinstance(body, str):
+        return body.encode(charset_of(content_type), "replace"), content_type or TEXT_TYPE
+    if isinstance(body, (dict, list, int, float, bool)):
+        try:
+            text = json.dumps(body, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+        except (TypeError, ValueError) as exc:
+            raise BadResult("plugin returned a body that is not JSON-serializable: %s: %s"
+                            % (type(exc).__name__, exc))
+        return text.encode("utf-8"), content_type or JSON_TYPE
+    raise BadResult("plugin returned an unsupported body type %s" % type(body).__name__)
+
+
+def normalize_result(value):
+    """(status, [(name, value)], body bytes, content type) from a plugin result."""
+    content_type = None
+    headers = None
+    if isinstance(value, Response):
+        status, body, headers, content_type = value.status, value.body, value.headers, value.content_type
+    elif isinstance(value, tuple):
+        if len(value) not in (2, 3):
+            raise BadResult("a tuple result must be (status, body) or (status, body, headers)")
+        status, body = value[0], value[1]
+        headers = value[2] if len(value) == 3 else None
+    elif value is None:
+        status, body = 204, None
+    else:
+        status, body = 200, value
+    if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
+        raise BadResult("invalid status code %r" % (status,))
+    pairs = []
+    for name, header_value in _header_pairs(headers):
+        if name.lower() == "content-type":
+            content_type = content_type or header_value
+        else:
+            pairs.append((name, header_value))
+    data, content_type = encode_body(body, content_type)
+    return status, pairs, data, content_type
+
+
+def error_result(status, message, headers=()):
+    """An executor-generated error: (status, headers, {"error": message} as JSON,
+    content type, message)."""
+    body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
+    return status, list(headers), body, JSON_TYPE, message

@@ -1,0 +1,81 @@
+"""grpc.health.v1.Health, implemented without the grpc_health package.
+
+Check answers the current status of a known service or NOT_FOUND. Watch
+sends the current status (SERVICE_UNKNOWN for an unknown service) at once
+and again on every change, until the client cancels or the server shuts
+down (then the last message is NOT_SERVING).
+"""
+
+import threading
+
+import grpc
+
+from .protocol import HEALTH_SERVICE
+
+_POLL_SECONDS = 1.0
+
+
+class HealthServicer(object):
+    def __init__(self, messages, services):
+        self._m = messages
+        self._status = dict((name, messages.HealthCheckResponse.NOT_SERVING) for name in services)
+        self._condition = threading.Condition()
+        self._closed = False
+
+    def set(self, service, serving):
+        value = self._m.HealthCheckResponse.SERVING if serving else self._m.HealthCheckResponse.NOT_SERVING
+        with self._condition:
+            self._status[service] = value
+            self._condition.notify_all()
+
+    def shutdown(self):
+        """Every service NOT_SERVING; open Watch streams send that and end."""
+        with self._condition:
+            for name in self._status:
+                self._status[name] = self._m.HealthCheckResponse.NOT_SERVING
+            self._closed = True
+            self._condition.notify_all()
+
+    def Check(self, request, context):
+        with self._condition:
+            status = self._status.get(request.service)
+        if status is None:
+            context.abort(grpc.StatusCode.NOT_FOUND, "unknown service %r" % request.service)
+        return self._m.HealthCheckResponse(status=status)
+
+    def Watch(self, request, context):
+        unknown = self._m.HealthCheckResponse.SERVICE_UNKNOWN
+        wake = self._condition
+
+        def on_done():
+            with wake:
+                wake.notify_all()
+
+        context.add_callback(on_done)
+        last = None
+        while context.is_active():
+            with self._condition:
+                status = self._status.get(request.service, unknown)
+                closed = self._closed
+                if status == last:
+                    if closed:
+                        return
+                    self._condition.wait(_POLL_SECONDS)
+                    continue
+            last = status
+            yield self._m.HealthCheckResponse(status=status)
+            if closed:
+                return
+
+    def handler(self):
+        m = self._m
+        return grpc.method_handlers_generic_handler(HEALTH_SERVICE, {
+            "Check": grpc.unary_unary_rpc_method_handler(
+                self.Check,
+                request_deserializer=m.HealthCheckRequest.FromString,
+                response_serializer=m.HealthCheckResponse.SerializeToString),
+            "Watch": grpc.unary_stream_rpc_method_handler(
+                self.Watch,
+                request_deserializer=m.HealthCheckRequest.FromString,
+                response_serializer=m.HealthCheckResponse.SerializeToString),
+        })

@@ -1,0 +1,207 @@
+"""Plugin discovery, loading and hot reload.
+
+A plugin is ``<plugin-dir>/<name>.py`` defining ``class Plugin(BasePlugin)``.
+Files whose name starts with "_" or "." are helpers, not plugins. When two
+plugin directories hold the same name, the first directory wins.
+
+A plugin is (re)loaded on first use and whenever its file's mtime, size or
+inode change, so editing a plugin takes effect on the next request without
+restarting the executor. A file that fails to load (syntax error, import
+error, no Plugin class, constructor raising) is kept as an *unavailable*
+entry carrying a one-line error.
+"""
+
+import logging
+import os
+import re
+import sys
+import threading
+import types
+
+from webhook_bridge import HTTP_METHODS, BasePlugin
+
+NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+_MODULE_PREFIX = "webhook_bridge_plugins."
+
+log = logging.getLogger("webhook_bridge_executor.plugins")
+
+
+def is_valid_name(name):
+    return bool(NAME_PATTERN.match(name or ""))
+
+
+def one_line(text):
+    return " ".join(str(text).split())
+
+
+def describe_exception(exc):
+    """'Type: message' on one line, e.g. 'KeyError: 'x''."""
+    if isinstance(exc, SyntaxError):
+        where = os.path.basename(exc.filename or "") or "<plugin>"
+        return "%s: %s (%s, line %s)" % (type(exc).__name__, one_line(exc.msg), where, exc.lineno)
+    message = one_line(exc)
+    return "%s: %s" % (type(exc).__name__, message) if message else type(exc).__name__
+
+
+class PluginEntry(object):
+    """The state of one plugin file as last loaded."""
+
+    def __init__(self, name, path, stamp, instance=None, error="", busy=False):
+        self.name = name
+        self.path = path
+        self.stamp = stamp
+        self.instance = instance
+        self.error = error
+        self.busy = busy  # another thread is loading it right now
+        self.methods = []
+        self.description = ""
+        self.has_secret = False
+        self.has_handle = False
+        if instance is not None:
+            self._inspect(instance)
+
+    @property
+    def available(self):
+        return self.instance is not None
+
+    def _inspect(self, instance):
+        explicit = [m for m in HTTP_METHODS if callable(getattr(instance, m.lower(), None))]
+        self.has_handle = callable(getattr(instance, "handle", None))
+        self.methods = list(HTTP_METHODS) if self.has_handle else explicit
+        secret = getattr(instance, "secret", None)
+        self.has_secret = isinstance(secret, (str, bytes)) and len(secret) > 0
+        description = getattr(instance, "description", "") or ""
+        if not description:
+            description = type(instance).__dict__.get("__doc__") or ""
+        if not description:
+            module = sys.modules.get(type(instance).__module__)
+            description = getattr(module, "__doc__", "") or ""
+        lines = str(description).strip().splitlines()
+        self.description = lines[0].strip() if lines else ""
+
+    def handler_for(self, method):
+        """The bound method serving ``method`` (upper case), or None."""
+        if method in HTTP_METHODS:
+            handler = getattr(self.instance, method.lower(), None)
+            if callable(handler):
+                return handler
+        return self.instance.handle if self.has_handle else None
+
+
+def _stamp(path):
+    try:
+        st = os.stat(path)
+    except OSError:
+        return None
+    return (st.st_mtime_ns, st.st_size, st.st_ino)
+
+
+def _load(name, path, stamp):
+    module_name = _MODULE_PREFIX + name
+    try:
+        with open(path, "rb") as handle:
+            source = handle.read()
+        code = compile(source, path, "exec", dont_inherit=True)
+        module = types.ModuleType(module_name)
+        module.__file__ = path
+        sys.modules[module_name] = module
+        exec(code, module.__dict__)
+        plugin_class = getattr(module, "Plugin", None)
+        if not (isinstance(plugin_class, type) and issubclass(plugin_class, BasePlugin)):
+            raise TypeError("no class Plugin(BasePlugin) defined in %s" % os.path.basename(path))
+        instance = plugin_class()
+        instance.name = name
+        instance.logger = logging.getLogger("plugin." + name)
+    except BaseException as exc:  # noqa: B902 - any failure makes the plugin unavailable
+        sys.modules.pop(module_name, None)
+        if isinstance(exc, SyntaxError):
+            log.error("plugin %r has a syntax error: %s", name, describe_exception(exc))
+        else:
+            log.error("plugin %r failed to load: %s", name, describe_exception(exc), exc_info=True)
+        return PluginEntry(name, path, stamp, error=describe_exception(exc))
+    entry = PluginEntry(name, path, stamp, instance=instance)
+    log.info("loaded plugin %r from %s (methods: %s)", name, path, ", ".join(entry.methods) or "none")
+    return entry
+
+
+class PluginRegistry(object):
+    def __init__(self, directories):
+        self.directories = [os.path.abspath(d) for d in directories]
+        self._entries = {}
+        self._locks = {}
+        self._lock = threading.Lock()
+        self._warned_shadowed = set()
+        for directory in self.directories:
+            if not os.path.isdir(directory):
+                log.warning("plugin directory %s does not exist (yet)", directory)
+
+    def scan(self):
+        """{name: path} of every plugin file, first directory winning."""
+        found = {}
+        for directory in self.directories:
+            try:
+                names = sorted(os.listdir(directory))
+            except OSError:
+                continue
+            for filename in names:
+                stem, ext = os.path.splitext(filename)
+                if ext != ".py" or not is_valid_name(stem):
+                    continue
+                path = os.path.join(directory, filename)
+                if not os.path.isfile(path):
+                    continue
+                if stem in found:
+                    if path not in self._warned_shadowed:
+                        self._warned_shadowed.add(path)
+                        log.warning("plugin %s is shadowed by %s", path, found[stem])
+                    continue
+                found[stem] = path
+        return found
+
+    def find(self, name):
+        if not is_valid_name(name):
+            return None
+        for directory in self.directories:
+            path = os.path.join(directory, name + ".py")
+            if os.path.isfile(path):
+                return path
+        return None
+
+    def get(self, name, wait=None):
+        """The up-to-date entry for ``name`` (loading it if needed), or None.
+
+        If another thread is loading the same plugin and it does not finish
+        within ``wait`` seconds, returns an unavailable entry with busy=True.
+        """
+        path = self.find(name)
+        if path is None:
+            self._forget(name)
+            return None
+        stamp = _stamp(path)
+        with self._lock:
+            entry = self._entries.get(name)
+            if entry is not None and entry.path == path and entry.stamp == stamp:
+                return entry
+            lock = self._locks.setdefault(name, threading.Lock())
+        if not lock.acquire(timeout=-1 if wait is None else max(wait, 0)):
+            return PluginEntry(name, path, stamp, error="plugin is still loading", busy=True)
+        try:
+            with self._lock:
+                entry = self._entries.get(name)
+            stamp = _stamp(path)
+            if entry is not None and entry.path == path and entry.stamp == stamp:
+                return entry
+            if entry is not None:
+                log.info("plugin %r changed on disk; reloading", name)
+            entry = _load(name, path, stamp)
+            with self._lock:
+                self._entries[name] = entry
+            return entry
+        finally:
+            lock.release()
+
+    def _forget(self, name):
+        with self._lock:
+            if self._entries.pop(name, None) is not None:
+                log.info("plugin %r was removed", name)
+                sys.modules.pop(_MODULE_PREFIX + name, None)

@@ -1,0 +1,167 @@
+"""The webhook_bridge.v1.WebhookExecutor service."""
+
+import logging
+import os
+import platform
+import re
+import sys
+import time
+
+import grpc
+
+from .conversion import BadRequest, BadResult, build_request, error_result, normalize_result
+from .plugins import describe_exception, is_valid_name
+from .pool import CallTimeout
+from .protocol import WEBHOOK_SERVICE
+
+log = logging.getLogger("webhook_bridge_executor.service")
+
+_METHOD_PATTERN = re.compile(r"^[A-Z]{1,16}$")
+_NOT_FOUND = object()
+# Answer this long before the caller's gRPC deadline so it gets our 504
+# instead of its own DEADLINE_EXCEEDED.
+_DEADLINE_MARGIN = 0.05
+
+
+class ExecutorService(object):
+    def __init__(self, messages, registry, pool, plugin_timeout, nonce, versions):
+        self._m = messages
+        self._registry = registry
+        self._pool = pool
+        self._plugin_timeout = plugin_timeout
+        self._nonce = nonce
+        self._versions = versions
+        self._started = time.monotonic()
+        self.serving = True
+
+    # --- ExecutePlugin -------------------------------------------------
+
+    def _time_limit(self, request, context):
+        limit = request.timeout_ms / 1000.0 if request.timeout_ms else self._plugin_timeout
+        remaining = context.time_remaining()
+        if remaining is not None:
+            limit = min(limit, max(remaining - _DEADLINE_MARGIN, 0.001))
+        return limit
+
+    def _execute(self, request, method, wait):
+        """Runs in a pool worker: load (or reload) the plugin, then call it."""
+        name = request.plugin
+        entry = self._registry.get(name, wait=wait)
+        if entry is None:
+            return _NOT_FOUND
+        if entry.busy:
+            return error_result(503, "plugin %r is still loading" % name)
+        if not entry.available:
+            return error_result(500, "plugin %r is unavailable: %s" % (name, entry.error))
+        handler = entry.handler_for(method)
+        if handler is None:
+            allow = ", ".join(entry.methods)
+            return error_result(405, "method %s not allowed; plugin %r accepts %s"
+                                % (method, name, allow or "no method"), [("Allow", allow)])
+        try:
+            plugin_request = build_request(request, method)
+        except BadRequest as exc:
+            return error_result(400, str(exc))
+        try:
+            result = handler(plugin_request)
+        except BaseException as exc:  # noqa: B902 - a plugin failure must not kill the worker
+            log.error("plugin %r raised on %s %s (request %s)", name, method,
+                      request.path, request.request_id or "-", exc_info=True)
+            return error_result(500, describe_exception(exc))
+        try:
+            return normalize_result(result) + ("",)
+        except BadResult as exc:
+            log.error("plugin %r: %s (request %s)", name, exc, request.request_id or "-")
+            return error_result(500, str(exc))
+
+    def ExecutePlugin(self, request, context):
+        started = time.monotonic()
+        name = request.plugin
+        method = request.method.strip().upper()
+        if not is_valid_name(name):
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid plugin name %r" % name)
+        if not _METHOD_PATTERN.match(method):
+            context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid HTTP method %r" % request.method)
+        limit = self._time_limit(request, context)
+        try:
+            outcome = self._pool.run(lambda: self._execute(request, method, limit), limit)
+        except CallTimeout:
+            log.warning("plugin %r timed out after %.3gs on %s %s (request %s)", name, limit,
+                        method, request.path, request.request_id or "-")
+            outcome = error_result(504, "plugin %r timed out after %.3gs" % (name, limit))
+        if outcome is _NOT_FOUND:
+            context.abort(grpc.StatusCode.NOT_FOUND, "no plugin named %r" % name)
+        status, headers, body, content_type, error = outcome
+        elapsed_ms = (time.monotonic() - started) * 1000.0
+        log.debug("%s %s -> %s %d in %.1fms (request %s)", method, request.path, name,
+                  status, elapsed_ms, request.request_id or "-")
+        return self._m.ExecutePluginResponse(
+            request_id=request.request_id,
+            status_code=status,
+            headers=[self._m.Header(name=n, value=v) for n, v in headers],
+            body=body,
+            content_type=content_type,
+            error=error,
+            execution_time_ms=elapsed_ms,
+        )
+
+    # --- plugin info ---------------------------------------------------
+
+    def _info(self, entry):
+        return self._m.PluginInfo(
+            name=entry.name, description=entry.description, methods=entry.methods,
+            available=entry.available, error=entry.error, source_path=entry.path,
+            has_secret=entry.has_secret)
+
+    def _load_info(self, name):
+        try:
+            entry = self._pool.run(lambda: self._registry.get(name, wait=self._plugin_timeout),
+                                   self._plugin_timeout)
+        except CallTimeout:
+            return self._m.PluginInfo(name=name, available=False, source_path=self._registry.find(name) or "",
+                                      error="loading timed out after %.3gs" % self._plugin_timeout)
+        return None if entry is None else self._info(entry)
+
+    def ListPlugins(self, request, context):
+        infos = [self._load_info(name) for name in sorted(self._registry.scan())]
+        return self._m.ListPluginsResponse(plugins=[i for i in infos if i is not None])
+
+    def GetPluginInfo(self, request, context):
+        info = self._load_info(request.name) if is_valid_name(request.name) else None
+        if info is None:
+            context.abort(grpc.StatusCode.NOT_FOUND, "no plugin named %r" % request.name)
+        return info
+
+    # --- HealthCheck ---------------------------------------------------
+
+    def HealthCheck(self, request, context):
+        status = self._m.HealthCheckResponse.SERVING if self.serving \
+            else self._m.HealthCheckResponse.NOT_SERVING
+        return self._m.HealthCheckResponse(
+            status=status,
+            nonce=self._nonce,
+            pid=os.getpid(),
+            python_version=platform.python_version(),
+            python_implementation=sys.implementation.name,
+            python_executable=sys.executable or "",
+            plugin_count=len(self._registry.scan()),
+            uptime_seconds=time.monotonic() - self._started,
+            abandoned_calls=self._pool.abandoned,
+            grpc_version=self._versions.get("grpc", ""),
+            protobuf_version=self._versions.get("protobuf", ""),
+            plugin_dirs=self._registry.directories,
+        )
+
+    def handler(self):
+        m = self._m
+        rpcs = {
+            "ExecutePlugin": (self.ExecutePlugin, m.ExecutePluginRequest, m.ExecutePluginResponse),
+            "ListPlugins": (self.ListPlugins, m.ListPluginsRequest, m.ListPluginsResponse),
+            "GetPluginInfo": (self.GetPluginInfo, m.GetPluginInfoRequest, m.PluginInfo),
+            "HealthCheck": (self.HealthCheck, m.HealthCheckRequest, m.HealthCheckResponse),
+        }
+        return grpc.method_handlers_generic_handler(WEBHOOK_SERVICE, dict(
+            (name, grpc.unary_unary_rpc_method_handler(
+                fn, request_deserializer=req.FromString, response_serializer=resp.SerializeToString))
+            for name, (fn, req, resp) in rpcs.items()))
+
