@@ -1,0 +1,138 @@
+import { Type, type Static } from 'typebox';
+import { ENV_NAME_PATTERN, INTERPRETER_NAME_PATTERN } from '../../../shared/dto/common.js';
+
+const Str = (description?: string) => Type.String(description ? { description } : {});
+const Port = Type.Integer({ minimum: 0, maximum: 65535 });
+
+export const InterpreterEntrySchema = Type.Object({
+  name: Type.Optional(Str('display name')),
+  path: Str('path of the python executable'),
+  venv_path: Type.Optional(Str()),
+  use_uv: Type.Optional(Type.Boolean()),
+  required_packages: Type.Optional(Type.Array(Type.String())),
+  environment: Type.Optional(Type.Record(Type.String({ pattern: ENV_NAME_PATTERN }), Type.String())),
+  validated: Type.Optional(Type.Boolean()),
+  last_validated: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+  validation_error: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+});
+export type InterpreterEntry = Static<typeof InterpreterEntrySchema>;
+
+/** The YAML configuration file. Every section and key is optional: defaults fill the gaps. */
+export const ConfigFileSchema = Type.Object({
+  python: Type.Optional(
+    Type.Object({
+      interpreter: Type.Optional(Str('legacy single interpreter: "auto" or a path')),
+      active_interpreter: Type.Optional(Type.Union([Type.String(), Type.Null()])),
+      auto_download_uv: Type.Optional(Type.Boolean()),
+      venv_path: Type.Optional(Str()),
+      interpreters: Type.Optional(
+        Type.Record(Type.String({ pattern: INTERPRETER_NAME_PATTERN }), InterpreterEntrySchema),
+      ),
+    }),
+  ),
+  executor: Type.Optional(
+    Type.Object({
+      mode: Type.Optional(Type.Union([Type.Literal('spawn'), Type.Literal('external')])),
+      host: Type.Optional(Str()),
+      port: Type.Optional(Port),
+      timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3600 })),
+      max_restarts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
+      restart_window: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+    }),
+  ),
+  server: Type.Optional(Type.Object({ host: Type.Optional(Str()), port: Type.Optional(Port) })),
+  plugins: Type.Optional(Type.Object({ dirs: Type.Optional(Type.Array(Type.String())) })),
+  logging: Type.Optional(
+    Type.Object({
+      level: Type.Optional(
+        Type.Union([Type.Literal('debug'), Type.Literal('info'), Type.Literal('warn'), Type.Literal('error')]),
+      ),
+    }),
+  ),
+});
+export type ConfigFile = Static<typeof ConfigFileSchema>;
+
+/** The configuration with every default applied. */
+export interface Settings {
+  python: {
+    interpreter: string | null;
+    active_interpreter: string | null;
+    auto_download_uv: boolean;
+    venv_path: string;
+    interpreters: Record<string, InterpreterEntry>;
+  };
+  executor: {
+    mode: 'spawn' | 'external';
+    host: string | null;
+    port: number | null;
+    timeout: number;
+    max_restarts: number;
+    restart_window: number;
+  };
+  server: { host: string; port: number };
+  plugins: { dirs: string[] };
+  logging: { level: 'debug' | 'info' | 'warn' | 'error' };
+}
+
+/** The leaf settings the API reports with their source, and their defaults. */
+export const DEFAULTS = {
+  'python.interpreter': null,
+  'python.active_interpreter': null,
+  'python.auto_download_uv': true,
+  'python.venv_path': '.venv',
+  'executor.mode': 'spawn',
+  'executor.host': null,
+  'executor.port': null,
+  'executor.timeout': 30,
+  'executor.max_restarts': 5,
+  'executor.restart_window': 60,
+  'server.host': '127.0.0.1',
+  'server.port': 8000,
+  'plugins.dirs': ['plugins'],
+  'logging.level': 'info',
+} as const satisfies Record<string, unknown>;
+
+export type SettingKey = keyof typeof DEFAULTS;
+export const SETTING_KEYS = Object.keys(DEFAULTS) as SettingKey[];
+
+/** What a missing config file is created with. */
+export const DEFAULT_CONFIG_TEXT = `# webhook-bridge configuration.
+# Edit by hand or from the app; the app keeps your comments and key order.
+
+python:
+  # Legacy single interpreter: "auto" (the first Python 3 found) or a path.
+  # Used only while no named interpreters are configured below.
+  interpreter: "auto"
+  # The registry key of the interpreter that runs the executor.
+  # active_interpreter: "system-python"
+  # Download uv when an interpreter asks for it and none is installed.
+  auto_download_uv: true
+  # Default virtual environment folder for new interpreters.
+  venv_path: ".venv"
+  # Named interpreters, keyed by the name used in the API and the tray:
+  # interpreters:
+  #   system-python:
+  #     name: "System Python 3.11"
+  #     path: "/usr/bin/python3"
+  #     use_uv: false
+  #     required_packages: ["grpcio", "protobuf"]
+  #     environment: { CUSTOM_VAR: "value" }
+
+executor:
+  # spawn: the app starts the executor; external: connect to one you run at host:port.
+  mode: "spawn"
+  # host and port choose TCP for the spawned executor (a private Unix socket otherwise).
+  # host: "127.0.0.1"
+  # port: 50051
+  timeout: 30
+
+server:
+  host: "127.0.0.1"
+  port: 8000
+
+plugins:
+  dirs: ["plugins"]
+
+logging:
+  level: "info"   # debug, info, warn or error
+`;

@@ -1,0 +1,216 @@
+import { createHash } from 'node:crypto';
+import { promises as fs, watch, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import type { Document } from 'yaml';
+import type { ConfigIssue, ConfigView } from '../../../shared/dto/config.js';
+import { AppError } from '../errors.js';
+import { Emitter, type Event } from '../events.js';
+import type { Logger } from '../logging/logger.js';
+import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
+import { resolveSettings, type Effective } from './effective.js';
+import { DEFAULT_CONFIG_TEXT, type Settings } from './schema.js';
+import { issueToString, parseConfig } from './validate.js';
+import { SerialQueue } from './serial-queue.js';
+import { applyMinimalEdit } from './minimal-edit.js';
+
+export interface ConfigStoreOptions {
+  path: string;
+  env: Readonly<Record<string, string | undefined>>;
+  logger: Logger;
+  now?: () => Date;
+  /** Watch the folder for edits made by hand (default true). */
+  watch?: boolean;
+  debounceMs?: number;
+  backups?: number;
+}
+
+export interface ConfigChange {
+  source: 'app' | 'external';
+  view: ConfigView;
+}
+
+const PRINT = { lineWidth: 0 } as const;
+const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
+
+/**
+ * The YAML configuration file: loads and checks it, keeps the last good settings, makes minimal
+ * serialised edits through the yaml Document API, and notices edits made by hand.
+ */
+export class ConfigStore {
+  private effective: Effective;
+  private errors: ConfigIssue[] = [];
+  private warnings: ConfigIssue[] = [];
+  private knownHash = '';
+  private revision = 0;
+  private loadedAt: Date;
+  private externalAt: Date | null = null;
+  private watcher: FSWatcher | undefined;
+  private debounce: NodeJS.Timeout | undefined;
+  private readonly queue = new SerialQueue();
+  private readonly changed = new Emitter<ConfigChange>();
+  readonly onDidChange: Event<ConfigChange> = this.changed.event;
+  private readonly now: () => Date;
+  private readonly log: Logger;
+
+  private constructor(private readonly opts: ConfigStoreOptions) {
+    this.now = opts.now ?? (() => new Date());
+    this.log = opts.logger.child('config');
+    this.effective = resolveSettings({}, opts.env);
+    this.loadedAt = this.now();
+  }
+
+  static async open(opts: ConfigStoreOptions): Promise<ConfigStore> {
+    const store = new ConfigStore(opts);
+    await store.init();
+    return store;
+  }
+
+  get path(): string {
+    return this.opts.path;
+  }
+
+  /** The effective settings: the last good file, with defaults and environment overrides. */
+  get settings(): Settings {
+    return this.effective.settings;
+  }
+
+  /** False while the file on disk does not parse or validate; writes are refused then. */
+  get valid(): boolean {
+    return this.errors.length === 0;
+  }
+
+  get view(): ConfigView {
+    return {
+      revision: this.revision,
+      path: this.opts.path,
+      valid: this.valid,
+      errors: this.errors,
+      warnings: [
+        ...this.warnings,
+        ...this.effective.envErrors.map((m) => ({ path: '(environment)', message: m, line: null })),
+      ],
+      external_change_at: this.externalAt?.toISOString() ?? null,
+      loaded_at: this.loadedAt.toISOString(),
+      values: this.effective.values,
+    };
+  }
+
+  private async init(): Promise<void> {
+    const file = this.opts.path;
+    await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
+    const removed = await removeStaleTempFiles(file);
+    if (removed > 0) this.log.info(`removed ${removed} temp file(s) left by an interrupted write`);
+    let text: string;
+    try {
+      text = await fs.readFile(file, 'utf8');
+      this.log.debug(`config file: ${file}`);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      this.log.info(`config file ${file} did not exist: created it with commented defaults`);
+      await writeFileAtomic(file, DEFAULT_CONFIG_TEXT, { backups: 0 });
+      text = DEFAULT_CONFIG_TEXT;
+    }
+    this.adopt(text);
+    for (const o of this.effective.values.filter((v) => v.source === 'environment')) {
+      this.log.debug(`override from ${o.env}: ${o.key} = ${JSON.stringify(o.value)}`);
+    }
+    if (this.opts.watch !== false) this.startWatching();
+  }
+
+  /** Takes a text read from disk as the current state. Returns whether it was valid. */
+  private adopt(text: string): boolean {
+    const parsed = parseConfig(text);
+    this.knownHash = sha(text);
+    this.revision++;
+    this.loadedAt = this.now();
+    this.warnings = parsed.warnings;
+    for (const w of parsed.warnings) this.log.warn(`config ${this.opts.path}: ${issueToString(w)}`);
+    if (parsed.errors.length > 0) {
+      this.errors = parsed.errors;
+      for (const e of parsed.errors) this.log.error(`config ${this.opts.path}: ${issueToString(e)}`);
+      this.log.error('the config file is invalid: running on the last good configuration; changes are refused until it is fixed');
+      return false;
+    }
+    this.errors = [];
+    this.effective = resolveSettings(parsed.data, this.opts.env);
+    return true;
+  }
+
+  private startWatching(): void {
+    const dir = path.dirname(this.opts.path);
+    const base = path.basename(this.opts.path);
+    try {
+      this.watcher = watch(dir, (_event, name) => {
+        if (name !== null && name !== base) return;
+        clearTimeout(this.debounce);
+        this.debounce = setTimeout(() => void this.checkDisk(), this.opts.debounceMs ?? 150);
+      });
+      this.watcher.on('error', (err) => this.log.warn(`stopped watching ${dir}: ${err.message}`));
+    } catch (err) {
+      this.log.warn(`cannot watch ${dir} for edits by hand: ${(err as Error).message}`);
+    }
+  }
+
+  /** Re-reads the file; when it differs from what the app knows, it is an edit made by hand. */
+  checkDisk(): Promise<void> {
+    return this.queue.run(async () => {
+      await this.syncFromDisk();
+    });
+  }
+
+  private async syncFromDisk(): Promise<string> {
+    let text: string;
+    try {
+      text = await fs.readFile(this.opts.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      return DEFAULT_CONFIG_TEXT; // deleted by hand: the next write recreates it
+    }
+    if (sha(text) !== this.knownHash) {
+      this.externalAt = this.now();
+      const ok = this.adopt(text);
+      this.log.info(`config file changed outside the app${ok ? '' : ' (and is invalid)'}`);
+      this.changed.fire({ source: 'external', view: this.view });
+    }
+    return text;
+  }
+
+  /**
+   * Applies `mutate` to a fresh parse of the file and writes the result atomically. Edits are
+   * serialised; an edit that would make the file invalid is refused and nothing is written.
+   */
+  edit<T>(mutate: (doc: Document, settings: Settings) => T): Promise<T> {
+    return this.queue.run(async () => {
+      const text = await this.syncFromDisk();
+      if (!this.valid) {
+        throw new AppError(
+          'CONFIG_INVALID',
+          `the config file ${this.opts.path} is invalid; fix it before making changes: ${this.errors.map(issueToString).join('; ')}`,
+          { errors: this.errors },
+        );
+      }
+      const { doc } = parseConfig(text);
+      const reprinted = doc.toString(PRINT);
+      const result = mutate(doc, this.settings);
+      const next = applyMinimalEdit(text, reprinted, doc.toString(PRINT));
+      const check = parseConfig(next);
+      if (check.errors.length > 0) {
+        throw new AppError('INVALID_INPUT', `the change would make the config invalid: ${check.errors.map(issueToString).join('; ')}`, {
+          errors: check.errors,
+        });
+      }
+      if (next !== text) {
+        await writeFileAtomic(this.opts.path, next, { backups: this.opts.backups ?? 3 });
+        this.adopt(next);
+        this.changed.fire({ source: 'app', view: this.view });
+      }
+      return result;
+    });
+  }
+
+  dispose(): void {
+    clearTimeout(this.debounce);
+    this.watcher?.close();
+    this.changed.dispose();
+  }
+}

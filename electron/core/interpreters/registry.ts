@@ -1,0 +1,271 @@
+import { statSync } from 'node:fs';
+import type { AddInterpreterInput, InterpreterList, InterpreterStatus, InterpreterView } from '../../../shared/dto/interpreters.js';
+import type { ValidationReport } from '../../../shared/interpreters-discovery.js';
+import type { ConfigStore } from '../config/store.js';
+import type { InterpreterEntry, Settings } from '../config/schema.js';
+import { SerialQueue } from '../config/serial-queue.js';
+import { AppError, conflict, notFound } from '../errors.js';
+import type { Disposable, EventBus } from '../events.js';
+import type { Logger } from '../logging/logger.js';
+import { assertExecutableFile, maskEnvironment, normalizeUserPath } from './entries.js';
+
+/** The legacy `python.interpreter` setting shows up as an interpreter with this name. */
+export const LEGACY_NAME = 'default';
+
+/** An interpreter with everything the executor needs (environment values unmasked). */
+export interface ResolvedInterpreter {
+  key: string;
+  name: string;
+  path: string;
+  venv_path: string | null;
+  use_uv: boolean;
+  required_packages: string[];
+  environment: Record<string, string>;
+}
+
+export interface ActivationOutcome {
+  switched: boolean;
+  message: string;
+}
+/** Called before `active_interpreter` is persisted; throwing keeps the old one active. */
+export type ActivationHandler = (target: ResolvedInterpreter, previous: string | null) => Promise<ActivationOutcome>;
+
+export interface InterpreterFacts {
+  version: string | null;
+  implementation: string | null;
+  kind: string | null;
+}
+
+export interface RegistryDeps {
+  config: ConfigStore;
+  events: EventBus;
+  logger: Logger;
+  now?: () => Date;
+  /** Finds the interpreter that `python.interpreter: auto` stands for. */
+  findDefaultPython: () => Promise<string | null>;
+  /** Runs the validation checks (the Interpreters issue's validator). */
+  validate?: (entry: ResolvedInterpreter) => Promise<ValidationReport>;
+}
+
+/** The configured interpreters: list, add, remove, activate, validate. */
+export class InterpreterRegistry {
+  private readonly statuses = new Map<string, InterpreterStatus>();
+  private readonly facts = new Map<string, InterpreterFacts>();
+  private readonly activations = new SerialQueue();
+  private activationHandler: ActivationHandler | undefined;
+  private revision = 0;
+  private readonly sub: Disposable;
+  private readonly log: Logger;
+  private readonly now: () => Date;
+
+  constructor(private readonly deps: RegistryDeps) {
+    this.log = deps.logger.child('interpreters');
+    this.now = deps.now ?? (() => new Date());
+    this.sub = deps.config.onDidChange(() => this.changed());
+  }
+
+  setActivationHandler(handler: ActivationHandler | undefined): void {
+    this.activationHandler = handler;
+  }
+
+  private get settings(): Settings {
+    return this.deps.config.settings;
+  }
+
+  /** Configured entries, with the legacy single interpreter as `default` when it applies. */
+  private entries(): Map<string, { entry: InterpreterEntry; legacy: boolean }> {
+    const out = new Map<string, { entry: InterpreterEntry; legacy: boolean }>();
+    const legacy = this.settings.python.interpreter;
+    const named = this.settings.python.interpreters;
+    if (legacy && !(LEGACY_NAME in named)) {
+      out.set(LEGACY_NAME, { entry: { name: legacy === 'auto' ? 'Default Python (auto)' : 'Default Python', path: legacy }, legacy: true });
+    }
+    for (const [key, entry] of Object.entries(named)) out.set(key, { entry, legacy: false });
+    return out;
+  }
+
+  /** The active interpreter's name: the configured one, else the legacy entry. */
+  activeName(): string | null {
+    const entries = this.entries();
+    const configured = this.settings.python.active_interpreter;
+    if (configured && entries.has(configured)) return configured;
+    if (entries.has(LEGACY_NAME) && entries.get(LEGACY_NAME)?.legacy) return LEGACY_NAME;
+    return null;
+  }
+
+  has(name: string): boolean {
+    return this.entries().has(name);
+  }
+
+  async resolve(name: string): Promise<ResolvedInterpreter> {
+    const found = this.entries().get(name);
+    if (!found) throw notFound(`no interpreter named '${name}'`);
+    const { entry } = found;
+    let p = entry.path;
+    if (p === 'auto') {
+      const auto = await this.deps.findDefaultPython();
+      if (!auto) throw new AppError('UNAVAILABLE', 'python.interpreter is "auto" but no Python 3 was found on this machine');
+      p = auto;
+    }
+    return {
+      key: name,
+      name: entry.name ?? name,
+      path: p,
+      venv_path: entry.venv_path ?? null,
+      use_uv: entry.use_uv ?? false,
+      required_packages: entry.required_packages ?? [],
+      environment: { ...(entry.environment ?? {}) },
+    };
+  }
+
+  private statusOf(key: string, entry: InterpreterEntry): { status: InterpreterStatus; reason: string | null } {
+    const current = this.statuses.get(key);
+    if (current === 'validating') return { status: current, reason: null };
+    if (entry.path !== 'auto') {
+      try {
+        if (!statSync(entry.path).isFile()) return { status: 'unavailable', reason: `${entry.path} is not a file` };
+      } catch {
+        return { status: 'unavailable', reason: `${entry.path} does not exist` };
+      }
+    }
+    if (current) return { status: current, reason: current === 'error' ? (entry.validation_error ?? null) : null };
+    if (entry.validated === true) return { status: 'ready', reason: null };
+    if (entry.validated === false) return { status: 'error', reason: entry.validation_error ?? null };
+    return { status: 'unknown', reason: null };
+  }
+
+  list(): InterpreterList {
+    const active = this.activeName();
+    const interpreters: InterpreterView[] = [];
+    for (const [key, { entry, legacy }] of this.entries()) {
+      const { status, reason } = this.statusOf(key, entry);
+      const facts = this.facts.get(key);
+      interpreters.push({
+        key,
+        name: entry.name ?? key,
+        path: entry.path,
+        venv_path: entry.venv_path ?? null,
+        use_uv: entry.use_uv ?? false,
+        required_packages: entry.required_packages ?? [],
+        environment: maskEnvironment(entry.environment),
+        active: key === active,
+        status,
+        status_reason: reason,
+        version: facts?.version ?? null,
+        implementation: facts?.implementation ?? null,
+        kind: facts?.kind ?? null,
+        validated: entry.validated ?? null,
+        last_validated: entry.last_validated ?? null,
+        validation_error: entry.validation_error ?? null,
+        legacy,
+      });
+    }
+    return { revision: this.revision, active, interpreters };
+  }
+
+  private changed(): void {
+    this.revision++;
+    this.deps.events.emit('interpretersChanged', this.list());
+  }
+
+  async add(input: AddInterpreterInput): Promise<InterpreterList> {
+    const p = normalizeUserPath(input.path, 'path');
+    const venv = input.venv_path === undefined ? undefined : normalizeUserPath(input.venv_path, 'venv_path');
+    await assertExecutableFile(p, 'path');
+    const entry: InterpreterEntry = { name: input.name ?? input.key, path: p };
+    if (venv !== undefined) entry.venv_path = venv;
+    if (input.use_uv !== undefined) entry.use_uv = input.use_uv;
+    if (input.required_packages !== undefined) entry.required_packages = [...new Set(input.required_packages.map((s) => s.trim()))];
+    if (input.environment !== undefined) entry.environment = input.environment;
+    await this.deps.config.edit((doc) => {
+      if (this.entries().has(input.key)) throw conflict(`an interpreter named '${input.key}' already exists`, { field: 'key' });
+      doc.setIn(['python', 'interpreters', input.key], doc.createNode(entry));
+    });
+    this.log.info(`added interpreter '${input.key}' (${p})`);
+    return this.list();
+  }
+
+  async remove(name: string): Promise<{ removed: string }> {
+    await this.deps.config.edit((doc) => {
+      const found = this.entries().get(name);
+      if (!found) throw notFound(`no interpreter named '${name}'`);
+      if (name === this.activeName()) {
+        throw conflict(`'${name}' is the active interpreter; activate another one before removing it`);
+      }
+      if (found.legacy) doc.deleteIn(['python', 'interpreter']);
+      else {
+        doc.deleteIn(['python', 'interpreters', name]);
+        const rest = doc.getIn(['python', 'interpreters']) as { items?: unknown[] } | undefined;
+        if (rest?.items?.length === 0) doc.deleteIn(['python', 'interpreters']);
+      }
+    });
+    this.statuses.delete(name);
+    this.facts.delete(name);
+    this.log.info(`removed interpreter '${name}'`);
+    return { removed: name };
+  }
+
+  /** Switches the executor (through the activation handler), then persists `active_interpreter`. */
+  activate(name: string): Promise<{ active: string; previous: string | null; switched: boolean; message: string }> {
+    return this.activations.run(async () => {
+      const target = await this.resolve(name);
+      if (!this.deps.config.valid) await this.deps.config.edit(() => undefined); // raises CONFIG_INVALID
+      const previous = this.activeName();
+      const outcome = this.activationHandler
+        ? await this.activationHandler(target, previous)
+        : { switched: false, message: 'no executor is running; the new interpreter is used at the next start' };
+      await this.deps.config.edit((doc) => {
+        if (!this.entries().has(name)) throw notFound(`no interpreter named '${name}'`);
+        doc.setIn(['python', 'active_interpreter'], name);
+      });
+      if (this.settings.python.active_interpreter !== name) {
+        this.log.warn(`WEBHOOK_BRIDGE_ACTIVE_INTERPRETER overrides the saved choice '${name}' until it is unset`);
+      }
+      this.log.info(`activated interpreter '${name}'${previous ? ` (was '${previous}')` : ''}`);
+      this.changed();
+      return { active: name, previous, ...outcome };
+    });
+  }
+
+  /** Runs the validation checks and persists `validated`, `last_validated`, `validation_error`. */
+  async validate(name: string): Promise<ValidationReport> {
+    const target = await this.resolve(name);
+    const validator = this.deps.validate;
+    if (!validator) throw new AppError('UNAVAILABLE', 'validation is not available in this build');
+    this.statuses.set(name, 'validating');
+    this.changed();
+    let report: ValidationReport;
+    try {
+      report = await validator(target);
+    } catch (err) {
+      this.statuses.set(name, 'error');
+      this.changed();
+      throw err;
+    }
+    this.statuses.set(name, report.ok ? 'ready' : 'error');
+    const prior = this.facts.get(name);
+    this.facts.set(name, { version: report.version, implementation: report.implementation, kind: prior?.kind ?? null });
+    const firstFailure = report.checks.find((c) => !c.ok && c.level === 'error');
+    const legacy = this.entries().get(name)?.legacy ?? false;
+    if (!legacy && this.deps.config.valid) {
+      await this.deps.config.edit((doc) => {
+        if (!this.entries().has(name)) return; // removed meanwhile
+        doc.setIn(['python', 'interpreters', name, 'validated'], report.ok);
+        doc.setIn(['python', 'interpreters', name, 'last_validated'], this.now().toISOString());
+        doc.setIn(['python', 'interpreters', name, 'validation_error'], firstFailure ? firstFailure.message : null);
+      });
+    } else {
+      this.changed();
+    }
+    return report;
+  }
+
+  /** Records facts found elsewhere (discovery) for the list view. */
+  setFacts(name: string, facts: InterpreterFacts): void {
+    this.facts.set(name, facts);
+  }
+
+  dispose(): void {
+    this.sub.dispose();
+  }
+}

@@ -1,0 +1,177 @@
+/**
+ * The one contract between the core and its callers. Every operation names its input and output
+ * schemas, its REST method and path, and its IPC channel; every pushed event names its payload.
+ * The REST routes, the OpenAPI document, the IPC registration, the preload and the renderer's
+ * client are all derived from these two tables.
+ */
+import { Type, type Static, type TSchema } from 'typebox';
+import {
+  ActivateResultSchema,
+  AddInterpreterInputSchema,
+  InterpreterListSchema,
+  RemoveResultSchema,
+} from './dto/interpreters.js';
+import { ConfigViewSchema, HealthSchema, UpdateConfigInputSchema } from './dto/config.js';
+import { EmptyInputSchema, NameInputSchema } from './dto/common.js';
+import { LogEntrySchema, LogPageSchema, LogQuerySchema } from './dto/logs.js';
+import {
+  ConnectionStatusSchema,
+  ConnectionTestSchema,
+  ReconnectInputSchema,
+} from './dto/connection.js';
+import {
+  PluginInfoSchema,
+  PluginListSchema,
+  PluginNameInputSchema,
+  PluginTestInputSchema,
+  PluginTestResultSchema,
+} from './dto/plugins.js';
+import { InstallInputSchema, JobIdInputSchema, JobSchema } from './dto/jobs.js';
+import { DiscoveryResultSchema, ValidationReportSchema } from './interpreters-discovery.js';
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
+
+export interface OperationDef {
+  readonly method: HttpMethod;
+  /** REST path; `{param}` segments fill the input's fields of the same name. */
+  readonly path: string;
+  /** IPC channel used by the desktop shell. */
+  readonly channel: `op:${string}`;
+  /** Whether REST callers need the API token (IPC callers are checked by sender instead). */
+  readonly auth: boolean;
+  readonly summary: string;
+  readonly input: TSchema;
+  readonly output: TSchema;
+  /** HTTP status of a success (200 unless said). */
+  readonly status?: 200 | 201 | 202;
+}
+
+const D = '/api/dashboard';
+
+export const operations = {
+  health: {
+    method: 'GET', path: '/health', channel: 'op:health', auth: false,
+    summary: 'Liveness of the app and its executor (503 when the executor is not serving)',
+    input: EmptyInputSchema, output: HealthSchema,
+  },
+  listInterpreters: {
+    method: 'GET', path: `${D}/interpreters`, channel: 'op:interpreters.list', auth: true,
+    summary: 'Configured interpreters with status, version, kind and last validation',
+    input: EmptyInputSchema, output: InterpreterListSchema,
+  },
+  addInterpreter: {
+    method: 'POST', path: `${D}/interpreters`, channel: 'op:interpreters.add', auth: true, status: 201,
+    summary: 'Add an interpreter to the configuration',
+    input: AddInterpreterInputSchema, output: InterpreterListSchema,
+  },
+  removeInterpreter: {
+    method: 'DELETE', path: `${D}/interpreters/{name}`, channel: 'op:interpreters.remove', auth: true,
+    summary: 'Remove an interpreter (the active one cannot be removed)',
+    input: NameInputSchema, output: RemoveResultSchema,
+  },
+  activateInterpreter: {
+    method: 'POST', path: `${D}/interpreters/{name}/activate`, channel: 'op:interpreters.activate', auth: true,
+    summary: 'Make an interpreter the active one; the executor switches to it live',
+    input: NameInputSchema, output: ActivateResultSchema,
+  },
+  validateInterpreter: {
+    method: 'POST', path: `${D}/interpreters/{name}/validate`, channel: 'op:interpreters.validate', auth: true,
+    summary: 'Run the validation checks of one interpreter and persist the outcome',
+    input: NameInputSchema, output: ValidationReportSchema,
+  },
+  discoverInterpreters: {
+    method: 'GET', path: `${D}/interpreters/discover`, channel: 'op:interpreters.discover', auth: true,
+    summary: 'Find interpreters on this machine without changing the configuration',
+    input: Type.Object({ refresh: Type.Optional(Type.Boolean()) }, { additionalProperties: false }),
+    output: DiscoveryResultSchema,
+  },
+  installPackages: {
+    method: 'POST', path: `${D}/interpreters/{name}/install`, channel: 'op:interpreters.install', auth: true, status: 202,
+    summary: 'Install missing packages into an interpreter (a job)',
+    input: InstallInputSchema, output: JobSchema,
+  },
+  createVenv: {
+    method: 'POST', path: `${D}/interpreters/{name}/venv`, channel: 'op:interpreters.venv', auth: true, status: 202,
+    summary: "Create the interpreter's virtual environment and point it at the venv (a job)",
+    input: NameInputSchema, output: JobSchema,
+  },
+  getJob: {
+    method: 'GET', path: `${D}/jobs/{id}`, channel: 'op:jobs.get', auth: true,
+    summary: 'State, phase, progress and output of a provisioning job',
+    input: JobIdInputSchema, output: JobSchema,
+  },
+  cancelJob: {
+    method: 'DELETE', path: `${D}/jobs/{id}`, channel: 'op:jobs.cancel', auth: true,
+    summary: 'Cancel a running job (its process tree is stopped)',
+    input: JobIdInputSchema, output: JobSchema,
+  },
+  getConfig: {
+    method: 'GET', path: `${D}/config`, channel: 'op:config.get', auth: true,
+    summary: 'Effective configuration with the source of each value',
+    input: EmptyInputSchema, output: ConfigViewSchema,
+  },
+  updateConfig: {
+    method: 'PATCH', path: `${D}/config`, channel: 'op:config.update', auth: true,
+    summary: 'Edit the basic Python settings and the logging level',
+    input: UpdateConfigInputSchema, output: ConfigViewSchema,
+  },
+  getConnection: {
+    method: 'GET', path: `${D}/connection`, channel: 'op:connection.get', auth: true,
+    summary: 'Executor connection state, process details and request statistics',
+    input: EmptyInputSchema, output: ConnectionStatusSchema,
+  },
+  reconnect: {
+    method: 'POST', path: `${D}/connection/reconnect`, channel: 'op:connection.reconnect', auth: true,
+    summary: 'Restart the executor (optionally under another interpreter) and reset a failed state',
+    input: ReconnectInputSchema, output: ConnectionStatusSchema,
+  },
+  testConnection: {
+    method: 'POST', path: `${D}/connection/test`, channel: 'op:connection.test', auth: true,
+    summary: 'Probe the executor health several times and report latency',
+    input: EmptyInputSchema, output: ConnectionTestSchema,
+  },
+  getLogs: {
+    method: 'GET', path: `${D}/logs`, channel: 'op:logs.get', auth: true,
+    summary: 'Recent log lines of the app and the executor',
+    input: LogQuerySchema, output: LogPageSchema,
+  },
+  listPlugins: {
+    method: 'GET', path: '/api/v1/plugins', channel: 'op:plugins.list', auth: false,
+    summary: "The executor's plugins",
+    input: EmptyInputSchema, output: PluginListSchema,
+  },
+  getPlugin: {
+    method: 'GET', path: '/api/v1/plugins/{name}', channel: 'op:plugins.get', auth: false,
+    summary: 'One plugin of the executor',
+    input: PluginNameInputSchema, output: PluginInfoSchema,
+  },
+  testPlugin: {
+    method: 'POST', path: `${D}/plugins/{name}/test`, channel: 'op:plugins.test', auth: true,
+    summary: 'Send a test request to a plugin and report status, body and time',
+    input: PluginTestInputSchema, output: PluginTestResultSchema,
+  },
+} as const satisfies Record<string, OperationDef>;
+
+export type Operations = typeof operations;
+export type OperationName = keyof Operations;
+export type OperationInput<K extends OperationName> = Static<Operations[K]['input']>;
+export type OperationOutput<K extends OperationName> = Static<Operations[K]['output']>;
+
+export const operationNames = Object.keys(operations) as OperationName[];
+
+/** Events pushed to the window (IPC) and to browsers (`GET /api/dashboard/events`, server-sent). */
+export const events = {
+  interpretersChanged: { channel: 'event:interpreters.changed', payload: InterpreterListSchema },
+  configChanged: { channel: 'event:config.changed', payload: ConfigViewSchema },
+  connectionChanged: { channel: 'event:connection.changed', payload: ConnectionStatusSchema },
+  logAppended: { channel: 'event:log.appended', payload: LogEntrySchema },
+  jobUpdated: { channel: 'event:job.updated', payload: JobSchema },
+} as const satisfies Record<string, { channel: `event:${string}`; payload: TSchema }>;
+
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type EventPayload<K extends EventName> = Static<Events[K]['payload']>;
+export const eventNames = Object.keys(events) as EventName[];
+
+/** REST path of the server-sent event stream. */
+export const EVENTS_PATH = `${D}/events`;

@@ -1,0 +1,68 @@
+import { Type, type Static } from 'typebox';
+import { NullableString } from './common.js';
+
+export const ValueSourceSchema = Type.Union([Type.Literal('file'), Type.Literal('environment'), Type.Literal('default')]);
+export type ValueSource = Static<typeof ValueSourceSchema>;
+
+export const EffectiveValueSchema = Type.Object({
+  key: Type.String({ description: 'Dotted key path, e.g. python.active_interpreter' }),
+  value: Type.Unknown(),
+  source: ValueSourceSchema,
+  /** The environment variable that set the value, when source is environment. */
+  env: Type.Optional(Type.String()),
+});
+export type EffectiveValue = Static<typeof EffectiveValueSchema>;
+
+export const ConfigIssueSchema = Type.Object({
+  path: Type.String(),
+  message: Type.String(),
+  line: Type.Union([Type.Integer(), Type.Null()]),
+});
+export type ConfigIssue = Static<typeof ConfigIssueSchema>;
+
+export const ConfigViewSchema = Type.Object({
+  revision: Type.Integer(),
+  path: Type.String(),
+  /** False when the file on disk does not parse or validate; the app then runs on the last good config. */
+  valid: Type.Boolean(),
+  errors: Type.Array(ConfigIssueSchema),
+  warnings: Type.Array(ConfigIssueSchema),
+  /** Set when the file was last changed outside the app. */
+  external_change_at: NullableString,
+  loaded_at: Type.String(),
+  values: Type.Array(EffectiveValueSchema),
+});
+export type ConfigView = Static<typeof ConfigViewSchema>;
+
+export const LogLevelSchema = Type.Union([
+  Type.Literal('debug'),
+  Type.Literal('info'),
+  Type.Literal('warn'),
+  Type.Literal('error'),
+]);
+export type LogLevel = Static<typeof LogLevelSchema>;
+
+/** PATCH /api/dashboard/config: the basic Python settings the dashboard edits. */
+export const UpdateConfigInputSchema = Type.Object(
+  {
+    active_interpreter: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })),
+    venv_path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    auto_download_uv: Type.Optional(Type.Boolean()),
+    logging_level: Type.Optional(LogLevelSchema),
+  },
+  { additionalProperties: false, minProperties: 1 },
+);
+export type UpdateConfigInput = Static<typeof UpdateConfigInputSchema>;
+
+export const HealthSchema = Type.Object({
+  status: Type.Union([Type.Literal('ok'), Type.Literal('degraded')]),
+  version: Type.String(),
+  uptime_s: Type.Number(),
+  config_valid: Type.Boolean(),
+  executor: Type.Object({
+    state: Type.String(),
+    serving: Type.Boolean(),
+    interpreter: NullableString,
+  }),
+});
+export type Health = Static<typeof HealthSchema>;

@@ -1,0 +1,64 @@
+import { Type, type Static } from 'typebox';
+import { NullableNumber, NullableString } from './common.js';
+
+export const ConnectionStateSchema = Type.Union([
+  Type.Literal('connecting'),
+  Type.Literal('connected'),
+  Type.Literal('reconnecting'),
+  Type.Literal('disconnected'),
+  Type.Literal('failed'),
+]);
+export type ConnectionState = Static<typeof ConnectionStateSchema>;
+
+export const RequestStatsSchema = Type.Object({
+  total: Type.Integer(),
+  failed: Type.Integer(),
+  in_flight: Type.Integer(),
+  p50_ms: NullableNumber,
+  p99_ms: NullableNumber,
+});
+export type RequestStats = Static<typeof RequestStatsSchema>;
+
+export const ConnectionStatusSchema = Type.Object({
+  revision: Type.Integer(),
+  state: ConnectionStateSchema,
+  mode: Type.Union([Type.Literal('spawn'), Type.Literal('external')]),
+  interpreter: NullableString,
+  interpreter_path: NullableString,
+  pid: Type.Union([Type.Integer(), Type.Null()]),
+  generation: Type.Integer(),
+  address: NullableString,
+  started_at: NullableString,
+  uptime_s: NullableNumber,
+  restarts: Type.Integer(),
+  last_error: NullableString,
+  stderr_tail: Type.Array(Type.String()),
+  health_latency_ms: NullableNumber,
+  /** Set while a switch to another interpreter is in progress. */
+  switching_to: NullableString,
+  requests: RequestStatsSchema,
+});
+export type ConnectionStatus = Static<typeof ConnectionStatusSchema>;
+
+export const ReconnectInputSchema = Type.Object(
+  { interpreter: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })) },
+  { additionalProperties: false },
+);
+export type ReconnectInput = Static<typeof ReconnectInputSchema>;
+
+export const ConnectionTestSchema = Type.Object({
+  ok: Type.Boolean(),
+  status: Type.String({ description: 'Health status: SERVING, NOT_SERVING, UNREACHABLE…' }),
+  probes: Type.Integer(),
+  latency_ms: Type.Object({ min: NullableNumber, median: NullableNumber, max: NullableNumber }),
+  executor: Type.Object({
+    pid: Type.Union([Type.Integer(), Type.Null()]),
+    address: NullableString,
+    python_version: NullableString,
+    implementation: NullableString,
+    executable: NullableString,
+    plugins: Type.Union([Type.Integer(), Type.Null()]),
+  }),
+  error: NullableString,
+});
+export type ConnectionTest = Static<typeof ConnectionTestSchema>;
