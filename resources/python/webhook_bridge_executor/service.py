@@ -89,6 +89,9 @@ class ExecutorService(object):
             log.warning("plugin %r timed out after %.3gs on %s %s (request %s)", name, limit,
                         method, request.path, request.request_id or "-")
             outcome = error_result(504, "plugin %r timed out after %.3gs" % (name, limit))
+        except Exception as exc:  # a bug of ours, not the plugin's: still answer in one line
+            log.exception("internal error running plugin %r (request %s)", name, request.request_id or "-")
+            outcome = error_result(500, "internal executor error: %s" % describe_exception(exc))
         if outcome is _NOT_FOUND:
             context.abort(grpc.StatusCode.NOT_FOUND, "no plugin named %r" % name)
         status, headers, body, content_type, error = outcome

@@ -1,0 +1,258 @@
+/**
+ * Typed gRPC client for the Python executor (proto/webhook_bridge.proto and
+ * the standard grpc.health.v1 service). One channel per client; every call
+ * carries `authorization: Bearer <token>` and a deadline; failures reject
+ * with ExecutorError. No module-level state: the proto directory and all
+ * settings come from the constructor.
+ */
+import path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ExecutorError, toExecutorError } from './grpc-errors.js';
+import {
+  decodeExecuteResponse,
+  decodeExecutorHealth,
+  decodeHealthStatus,
+  decodePluginInfo,
+  decodePluginList,
+  type CallOptions,
+  type ExecuteRequest,
+  type ExecuteResponse,
+  type ExecutorHealth,
+  type HealthStatus,
+  type PluginInfo,
+} from './grpc-types.js';
+
+export * from './grpc-types.js';
+export * from './grpc-errors.js';
+
+export const PROTO_FILES = ['webhook_bridge.proto', 'health.proto'] as const;
+export const WEBHOOK_SERVICE = 'webhook_bridge.v1.WebhookExecutor';
+export const HEALTH_SERVICE = 'grpc.health.v1.Health';
+const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+
+export interface ExecutorClientOptions {
+  /** "unix:/abs/path.sock" or "127.0.0.1:PORT", as the executor's handshake reports it. */
+  address: string;
+  /** Bearer token the executor was spawned with (WEBHOOK_BRIDGE_EXECUTOR_TOKEN). */
+  token: string;
+  /** Directory holding webhook_bridge.proto and health.proto. */
+  protoDir: string;
+  /** Deadline of list/info/health calls without their own (default 5000 ms). */
+  defaultDeadlineMs?: number;
+  /** Deadline of execute() without its own: request timeoutMs + 2000, else this (default 35000 ms). */
+  executeDeadlineMs?: number;
+  /** Largest message either way (default 32 MiB, same as the executor). */
+  maxMessageBytes?: number;
+}
+
+export interface HealthWatchHandlers {
+  onStatus: (status: HealthStatus) => void;
+  /** Called once when the stream fails; not called after cancel(). */
+  onError?: (err: ExecutorError) => void;
+  /** Called when the server ends the stream (e.g. on executor shutdown). */
+  onEnd?: () => void;
+}
+
+type Method = protoLoader.MethodDefinition<object, object>;
+
+interface ProtocolMethods {
+  execute: Method;
+  list: Method;
+  info: Method;
+  healthCheck: Method;
+  check: Method;
+  watch: Method;
+}
+
+function isServiceDefinition(def: protoLoader.AnyDefinition): def is protoLoader.ServiceDefinition {
+  return !('format' in def);
+}
+
+function loadProtocol(protoDir: string): ProtocolMethods {
+  let definition: protoLoader.PackageDefinition;
+  try {
+    definition = protoLoader.loadSync(
+      PROTO_FILES.map((file) => path.join(protoDir, file)),
+      { includeDirs: [protoDir], keepCase: false, longs: String, enums: String, bytes: Buffer, defaults: true, arrays: true },
+    );
+  } catch (err) {
+    throw new Error(`cannot load the executor protocol from ${protoDir}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const method = (service: string, name: string): Method => {
+    const def = definition[service];
+    const found = def !== undefined && isServiceDefinition(def) ? def[name] : undefined;
+    if (found === undefined) throw new Error(`the protocol in ${protoDir} has no rpc ${service}/${name}`);
+    return found;
+  };
+  return {
+    execute: method(WEBHOOK_SERVICE, 'ExecutePlugin'),
+    list: method(WEBHOOK_SERVICE, 'ListPlugins'),
+    info: method(WEBHOOK_SERVICE, 'GetPluginInfo'),
+    healthCheck: method(WEBHOOK_SERVICE, 'HealthCheck'),
+    check: method(HEALTH_SERVICE, 'Check'),
+    watch: method(HEALTH_SERVICE, 'Watch'),
+  };
+}
+
+export class ExecutorClient {
+  readonly address: string;
+  private readonly client: grpc.Client;
+  private readonly methods: ProtocolMethods;
+  private readonly token: string;
+  private readonly defaultDeadlineMs: number;
+  private readonly executeDeadlineMs: number;
+  private closed = false;
+
+  constructor(opts: ExecutorClientOptions) {
+    if (opts.token === '') throw new Error('ExecutorClient needs a non-empty token');
+    this.address = opts.address;
+    this.token = opts.token;
+    this.defaultDeadlineMs = opts.defaultDeadlineMs ?? 5_000;
+    this.executeDeadlineMs = opts.executeDeadlineMs ?? 35_000;
+    this.methods = loadProtocol(opts.protoDir);
+    const maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    this.client = new grpc.Client(opts.address, grpc.credentials.createInsecure(), {
+      // A local socket: never route through an HTTP proxy from the environment.
+      'grpc.enable_http_proxy': 0,
+      // Our own subchannel: never share a connection with another client
+      // (e.g. one still pointing at a previous executor's socket).
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.max_receive_message_length': maxBytes,
+      'grpc.max_send_message_length': maxBytes,
+      // The executor restarts in well under a second; reconnect quickly.
+      'grpc.initial_reconnect_backoff_ms': 100,
+      'grpc.max_reconnect_backoff_ms': 1_000,
+    });
+  }
+
+  /** Run one webhook through a plugin. Plugin failures come back in-band (statusCode/error). */
+  execute(req: ExecuteRequest, opts: CallOptions = {}): Promise<ExecuteResponse> {
+    const timeoutMs = req.timeoutMs ?? 0;
+    const fallback = timeoutMs > 0 ? timeoutMs + 2_000 : this.executeDeadlineMs;
+    const message = {
+      requestId: req.requestId,
+      plugin: req.plugin,
+      method: req.method,
+      path: req.path,
+      headers: req.headers.map((h) => ({ name: h.name, value: h.value })),
+      query: req.query,
+      body: Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength),
+      contentType: req.contentType,
+      timeoutMs,
+    };
+    return this.unary(this.methods.execute, message, decodeExecuteResponse, opts, fallback);
+  }
+
+  listPlugins(opts: CallOptions = {}): Promise<PluginInfo[]> {
+    return this.unary(this.methods.list, {}, decodePluginList, opts);
+  }
+
+  /** Rejects with NOT_FOUND when there is no such plugin. */
+  getPluginInfo(name: string, opts: CallOptions = {}): Promise<PluginInfo> {
+    return this.unary(this.methods.info, { name }, decodePluginInfo, opts);
+  }
+
+  /** Standard grpc.health.v1.Health/Check ("" = the whole executor). */
+  health(opts: CallOptions & { service?: string } = {}): Promise<HealthStatus> {
+    return this.unary(this.methods.check, { service: opts.service ?? '' }, decodeHealthStatus, opts);
+  }
+
+  /** The executor's own HealthCheck: identity (nonce, pid, python) and counters. */
+  healthCheck(opts: CallOptions = {}): Promise<ExecutorHealth> {
+    return this.unary(this.methods.healthCheck, {}, decodeExecutorHealth, opts);
+  }
+
+  /**
+   * Standard grpc.health.v1.Health/Watch: onStatus gets the current status
+   * at once and then every change. Runs until cancel(), the server ending it
+   * or `deadlineMs` (if given) passing.
+   */
+  watchHealth(handlers: HealthWatchHandlers, opts: { service?: string; deadlineMs?: number } = {}): { cancel(): void } {
+    const options: grpc.CallOptions = opts.deadlineMs === undefined ? {} : { deadline: Date.now() + opts.deadlineMs };
+    const m = this.methods.watch;
+    const call = this.client.makeServerStreamRequest(
+      m.path, m.requestSerialize, m.responseDeserialize, { service: opts.service ?? '' }, this.metadata(), options,
+    );
+    let cancelled = false;
+    let failed = false;
+    call.on('data', (data: unknown) => {
+      try {
+        handlers.onStatus(decodeHealthStatus(data));
+      } catch (err) {
+        failed = true;
+        call.cancel();
+        handlers.onError?.(toExecutorError(err));
+      }
+    });
+    call.on('error', (err: unknown) => {
+      if (!cancelled && !failed) handlers.onError?.(toExecutorError(err));
+    });
+    call.on('end', () => {
+      if (!cancelled && !failed) handlers.onEnd?.();
+    });
+    return {
+      cancel: () => {
+        cancelled = true;
+        call.cancel();
+      },
+    };
+  }
+
+  /** Resolves once the channel is connected; rejects with UNAVAILABLE after deadlineMs. */
+  waitForReady(deadlineMs: number = this.defaultDeadlineMs): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.client.waitForReady(Date.now() + deadlineMs, (err) => {
+        if (err) reject(new ExecutorError(grpc.status.UNAVAILABLE, `executor at ${this.address} is not reachable: ${err.message}`));
+        else resolve();
+      });
+    });
+  }
+
+  /** Closes the channel; calls in flight fail with CANCELLED or UNAVAILABLE. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.client.close();
+  }
+
+  private metadata(): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    metadata.set('authorization', `Bearer ${this.token}`);
+    return metadata;
+  }
+
+  private unary<T>(
+    method: Method,
+    message: object,
+    decode: (value: unknown) => T,
+    opts: CallOptions,
+    fallbackDeadlineMs: number = this.defaultDeadlineMs,
+  ): Promise<T> {
+    if (this.closed) return Promise.reject(new ExecutorError(grpc.status.CANCELLED, 'executor client is closed'));
+    if (opts.signal?.aborted) return Promise.reject(new ExecutorError(grpc.status.CANCELLED, 'call aborted before it started'));
+    const deadline = Date.now() + (opts.deadlineMs ?? fallbackDeadlineMs);
+    return new Promise<T>((resolve, reject) => {
+      const signal = opts.signal;
+      const onAbort = (): void => call.cancel();
+      const call = this.client.makeUnaryRequest(
+        method.path,
+        method.requestSerialize,
+        method.responseDeserialize,
+        message,
+        this.metadata(),
+        { deadline },
+        (err, value) => {
+          signal?.removeEventListener('abort', onAbort);
+          if (err) return reject(toExecutorError(err));
+          try {
+            resolve(decode(value));
+          } catch (decodeErr) {
+            reject(toExecutorError(decodeErr));
+          }
+        },
+      );
+      signal?.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+}

@@ -1,0 +1,192 @@
+/**
+ * Typed shapes of the executor protocol (proto/webhook_bridge.proto and
+ * proto/health.proto) as the Node side sees them, plus checked decoders from
+ * what @grpc/proto-loader produces (camelCase fields, enums as strings,
+ * bytes as Buffer, defaults filled in).
+ */
+import { status as GrpcStatus } from '@grpc/grpc-js';
+import { ExecutorError } from './grpc-errors.js';
+
+/** One HTTP header line; repeated names are kept, in order. */
+export interface HttpHeader {
+  name: string;
+  value: string;
+}
+
+export interface ExecuteRequest {
+  /** Caller-chosen id, echoed in the response and the executor log. */
+  requestId: string;
+  /** Plugin name (file stem): [A-Za-z0-9][A-Za-z0-9_-]{0,63}. */
+  plugin: string;
+  method: string;
+  path: string;
+  headers: readonly HttpHeader[];
+  /** Raw query string without '?'. */
+  query: string;
+  /** Raw body bytes, passed through untouched. */
+  body: Uint8Array;
+  contentType: string;
+  /** Plugin time limit for this request; omitted or 0 = executor default. */
+  timeoutMs?: number;
+}
+
+export interface ExecuteResponse {
+  requestId: string;
+  statusCode: number;
+  /** Never contains Content-Type: see contentType. */
+  headers: HttpHeader[];
+  body: Buffer;
+  contentType: string;
+  /** Empty when the plugin's own result is returned; else a one-line reason (no traceback). */
+  error: string;
+  executionTimeMs: number;
+}
+
+export interface PluginInfo {
+  name: string;
+  description: string;
+  methods: string[];
+  available: boolean;
+  /** Load error, e.g. "SyntaxError: invalid syntax (bad.py, line 3)". */
+  error: string;
+  sourcePath: string;
+  hasSecret: boolean;
+}
+
+export type ExecutorServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING';
+
+/** Answer of the executor's own HealthCheck rpc. */
+export interface ExecutorHealth {
+  status: ExecutorServingStatus;
+  nonce: string;
+  pid: number;
+  pythonVersion: string;
+  pythonImplementation: string;
+  pythonExecutable: string;
+  pluginCount: number;
+  uptimeSeconds: number;
+  /** Plugin calls that passed their time limit and still run in the background. */
+  abandonedCalls: number;
+  grpcVersion: string;
+  protobufVersion: string;
+  pluginDirs: string[];
+}
+
+/** grpc.health.v1 status. */
+export type HealthStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING' | 'SERVICE_UNKNOWN';
+
+export interface CallOptions {
+  /** Time allowed for the whole call, in ms. Every call has one (see ExecutorClient defaults). */
+  deadlineMs?: number;
+  /** Aborting cancels the call (it then fails with CANCELLED). */
+  signal?: AbortSignal;
+}
+
+// --- decoding -----------------------------------------------------------
+
+type Fields = Record<string, unknown>;
+
+function malformed(what: string): ExecutorError {
+  return new ExecutorError(GrpcStatus.INTERNAL, `malformed executor response: ${what}`);
+}
+
+function fields(value: unknown, what: string): Fields {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw malformed(`${what} is not a message`);
+  return value as Fields;
+}
+
+function str(f: Fields, key: string): string {
+  const v = f[key];
+  if (typeof v !== 'string') throw malformed(`${key} is not a string`);
+  return v;
+}
+
+function num(f: Fields, key: string): number {
+  const v = f[key];
+  if (typeof v !== 'number') throw malformed(`${key} is not a number`);
+  return v;
+}
+
+function bool(f: Fields, key: string): boolean {
+  const v = f[key];
+  if (typeof v !== 'boolean') throw malformed(`${key} is not a boolean`);
+  return v;
+}
+
+function list(f: Fields, key: string): unknown[] {
+  const v = f[key];
+  if (!Array.isArray(v)) throw malformed(`${key} is not a list`);
+  return v;
+}
+
+function oneOf<T extends string>(f: Fields, key: string, allowed: readonly T[]): T {
+  const v = str(f, key);
+  return (allowed as readonly string[]).includes(v) ? (v as T) : (allowed[0] as T);
+}
+
+function decodeHeader(value: unknown): HttpHeader {
+  const f = fields(value, 'header');
+  return { name: str(f, 'name'), value: str(f, 'value') };
+}
+
+export function decodeExecuteResponse(value: unknown): ExecuteResponse {
+  const f = fields(value, 'ExecutePluginResponse');
+  const body = f['body'];
+  if (!Buffer.isBuffer(body)) throw malformed('body is not bytes');
+  return {
+    requestId: str(f, 'requestId'),
+    statusCode: num(f, 'statusCode'),
+    headers: list(f, 'headers').map(decodeHeader),
+    body,
+    contentType: str(f, 'contentType'),
+    error: str(f, 'error'),
+    executionTimeMs: num(f, 'executionTimeMs'),
+  };
+}
+
+export function decodePluginInfo(value: unknown): PluginInfo {
+  const f = fields(value, 'PluginInfo');
+  return {
+    name: str(f, 'name'),
+    description: str(f, 'description'),
+    methods: list(f, 'methods').map((m) => {
+      if (typeof m !== 'string') throw malformed('methods is not a list of strings');
+      return m;
+    }),
+    available: bool(f, 'available'),
+    error: str(f, 'error'),
+    sourcePath: str(f, 'sourcePath'),
+    hasSecret: bool(f, 'hasSecret'),
+  };
+}
+
+export function decodePluginList(value: unknown): PluginInfo[] {
+  return list(fields(value, 'ListPluginsResponse'), 'plugins').map(decodePluginInfo);
+}
+
+export function decodeExecutorHealth(value: unknown): ExecutorHealth {
+  const f = fields(value, 'HealthCheckResponse');
+  return {
+    status: oneOf<ExecutorServingStatus>(f, 'status', ['UNKNOWN', 'SERVING', 'NOT_SERVING']),
+    nonce: str(f, 'nonce'),
+    pid: num(f, 'pid'),
+    pythonVersion: str(f, 'pythonVersion'),
+    pythonImplementation: str(f, 'pythonImplementation'),
+    pythonExecutable: str(f, 'pythonExecutable'),
+    pluginCount: num(f, 'pluginCount'),
+    uptimeSeconds: num(f, 'uptimeSeconds'),
+    abandonedCalls: num(f, 'abandonedCalls'),
+    grpcVersion: str(f, 'grpcVersion'),
+    protobufVersion: str(f, 'protobufVersion'),
+    pluginDirs: list(f, 'pluginDirs').map((d) => String(d)),
+  };
+}
+
+export function decodeHealthStatus(value: unknown): HealthStatus {
+  return oneOf<HealthStatus>(fields(value, 'grpc.health.v1.HealthCheckResponse'), 'status', [
+    'UNKNOWN',
+    'SERVING',
+    'NOT_SERVING',
+    'SERVICE_UNKNOWN',
+  ]);
+}
