@@ -1,0 +1,420 @@
+/**
+ * The Python executor end to end: real processes, real gRPC over a unix
+ * socket (and TCP), the real ExecutorClient. Needs Debian's /usr/bin/python3
+ * with python3-grpcio and python3-protobuf.
+ */
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExecutorClient, ExecutorError, type ExecuteRequest, type ExecuteResponse, type HealthStatus } from '../../electron/core/executor/grpc-client.js';
+import { parseHandshakeLine, type ExecutorHandshake } from '../../electron/core/executor/handshake.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+const PYTHON = '/usr/bin/python3';
+const PY_ROOT = path.join(ROOT, 'resources/python');
+const EXECUTOR = path.join(PY_ROOT, 'webhook_bridge_executor');
+const PROTO_DIR = path.join(ROOT, 'proto');
+const PLUGIN_DIRS = [path.join(ROOT, 'resources/plugins'), path.join(ROOT, 'test/fixtures/plugins')];
+const PLUGIN_TIMEOUT_S = 1.5;
+
+interface Started {
+  child: ChildProcess;
+  stderr: string[];
+  exited: Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+interface Running extends Started {
+  handshake: ExecutorHandshake;
+}
+
+const children: ChildProcess[] = [];
+const tempDirs: string[] = [];
+const clients: ExecutorClient[] = [];
+
+function tempDir(): string {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wbx-'));
+  chmodSync(dir, 0o700);
+  tempDirs.push(dir);
+  return dir;
+}
+
+function start(args: string[], opts: { python?: string; env?: NodeJS.ProcessEnv; pythonArgs?: string[] } = {}): Started {
+  const child = spawn(opts.python ?? PYTHON, [...(opts.pythonArgs ?? [EXECUTOR]), ...args], {
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...opts.env },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  children.push(child);
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (line) => stderr.push(line));
+  const exited = new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal })),
+  );
+  return { child, stderr, exited };
+}
+
+/** Spawn an executor and wait for its handshake line (fails fast if it exits first). */
+async function launch(args: string[], opts: Parameters<typeof start>[1] = {}): Promise<Running> {
+  const running = start(args, opts);
+  const handshake = await new Promise<ExecutorHandshake>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no handshake in 20s; stderr:\n${running.stderr.join('\n')}`)), 20_000);
+    createInterface({ input: running.child.stdout! }).on('line', (line) => {
+      const handshake = parseHandshakeLine(line);
+      if (handshake) {
+        clearTimeout(timer);
+        resolve(handshake);
+      }
+    });
+    void running.exited.then(({ code }) => {
+      clearTimeout(timer);
+      reject(new Error(`executor exited (${code}) before its handshake; stderr:\n${running.stderr.join('\n')}`));
+    });
+  });
+  return { ...running, handshake };
+}
+
+function clientFor(address: string, token: string): ExecutorClient {
+  const client = new ExecutorClient({ address, token, protoDir: PROTO_DIR });
+  clients.push(client);
+  return client;
+}
+
+function post(plugin: string, body: unknown, extra: Partial<ExecuteRequest> = {}): ExecuteRequest {
+  return {
+    requestId: randomBytes(4).toString('hex'),
+    plugin,
+    method: 'POST',
+    path: `/hooks/${plugin}`,
+    headers: [{ name: 'Content-Type', value: 'application/json' }],
+    query: '',
+    body: Buffer.from(JSON.stringify(body)),
+    contentType: 'application/json',
+    ...extra,
+  };
+}
+
+async function rejectionOf(promise: Promise<unknown>): Promise<ExecutorError> {
+  const err: unknown = await promise.then(() => new Error('expected the call to fail'), (e: unknown) => e);
+  expect(err).toBeInstanceOf(ExecutorError);
+  return err as ExecutorError;
+}
+
+const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
+
+afterAll(() => {
+  for (const client of clients) client.close();
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+describe('executor over a unix socket', () => {
+  const token = randomBytes(24).toString('hex');
+  const nonce = randomBytes(8).toString('hex');
+  let dir: string;
+  let liveDir: string;
+  let socketPath: string;
+  let exe: Running;
+  let client: ExecutorClient;
+
+  beforeAll(async () => {
+    dir = tempDir();
+    liveDir = path.join(dir, 'live');
+    mkdirSync(liveDir);
+    socketPath = path.join(dir, 'executor.sock');
+    const pluginArgs = [...PLUGIN_DIRS, liveDir].flatMap((d) => ['--plugin-dir', d]);
+    exe = await launch(['--socket', socketPath, ...pluginArgs, '--plugin-timeout', String(PLUGIN_TIMEOUT_S), '--workers', '4'], {
+      env: { WEBHOOK_BRIDGE_EXECUTOR_TOKEN: token, WEBHOOK_BRIDGE_EXECUTOR_NONCE: nonce },
+    });
+    client = clientFor(exe.handshake.address, token);
+  });
+
+  it('prints a handshake with the real address, nonce, pid and Python', () => {
+    expect(exe.handshake).toEqual({ address: `unix:${socketPath}`, nonce, pid: exe.child.pid, version: expect.stringMatching(/^3\.\d+\.\d+/), implementation: 'cpython' });
+    expect(statSync(socketPath).mode & 0o777).toBe(0o600);
+  });
+
+  it('round-trips nested JSON through echo', async () => {
+    const payload = { a: { b: { c: [1, 2, { d: 'ü ✓', e: null, f: true, g: 1.5 }] } }, list: [[], {}], n: -3 };
+    const res = await client.execute(
+      post('echo', payload, { query: 'x=1&x=2&empty=', headers: [{ name: 'Content-Type', value: 'application/json' }, { name: 'User-Agent', value: 'ua/1' }] }),
+      { deadlineMs: 5_000 },
+    );
+    expect(res.statusCode).toBe(200);
+    expect(res.error).toBe('');
+    expect(res.contentType).toBe('application/json');
+    expect(json(res.body)).toMatchObject({
+      method: 'POST',
+      path: '/hooks/echo',
+      body: payload,
+      query: { x: ['1', '2'], empty: [''] },
+      headers: { 'content-type': 'application/json', 'user-agent': 'ua/1' },
+    });
+    expect(res.executionTimeMs).toBeGreaterThan(0);
+  });
+
+  it('answers 400 to a JSON content type with an invalid body', async () => {
+    const res = await client.execute({ ...post('echo', null), body: Buffer.from('{"a": ') });
+    expect(res.statusCode).toBe(400);
+    expect(res.error).toMatch(/^invalid JSON body/);
+  });
+
+  it('turns a raising plugin into 500 with the exception and no traceback', async () => {
+    const res = await client.execute(post('boom', {}));
+    expect(res.statusCode).toBe(500);
+    expect(res.error).toBe('ValueError: the payload made me explode');
+    expect(json(res.body)).toEqual({ error: 'ValueError: the payload made me explode' });
+    expect(res.body.toString()).not.toMatch(/Traceback|File "/);
+    expect(exe.stderr.some((line) => line.includes('Traceback') && line.includes('boom.py'))).toBe(true);
+  });
+
+  it('answers 504 for a plugin past its timeout while other requests keep flowing', async () => {
+    const started = Date.now();
+    const slow = client.execute({ ...post('sleepy', null), method: 'GET', query: 'seconds=20' });
+    const fastDone: number[] = [];
+    const fast = await Promise.all(
+      Array.from({ length: 6 }, async () => {
+        const r = await client.execute(post('noop', {}));
+        fastDone.push(Date.now());
+        return r;
+      }),
+    );
+    const res = await slow;
+    expect(fast.map((r) => r.statusCode)).toEqual(Array(6).fill(200));
+    expect(Math.max(...fastDone) - started).toBeLessThan(PLUGIN_TIMEOUT_S * 1000);
+    expect(res.statusCode).toBe(504);
+    expect(res.error).toMatch(/timed out after 1\.5s/);
+    expect(Date.now() - started).toBeLessThan(PLUGIN_TIMEOUT_S * 1000 + 2_000);
+    // a per-request limit wins over --plugin-timeout; the pool replaced the stuck workers
+    const quick = await client.execute({ ...post('sleepy', null), method: 'GET', query: 'seconds=20', timeoutMs: 200 });
+    expect(quick.statusCode).toBe(504);
+    expect((await client.healthCheck()).abandonedCalls).toBeGreaterThanOrEqual(2);
+    expect((await client.execute(post('noop', {}))).statusCode).toBe(200);
+  });
+
+  it('lists a plugin with a syntax error as unavailable and answers 500 for it', async () => {
+    const plugins = await client.listPlugins({ deadlineMs: 5_000 });
+    const names = plugins.map((p) => p.name);
+    expect(names).toEqual([...names].sort());
+    expect(names).toEqual(expect.arrayContaining(['echo', 'noop', 'github', 'boom', 'sleepy', 'broken', 'getonly']));
+    const broken = plugins.find((p) => p.name === 'broken');
+    expect(broken).toMatchObject({ available: false, methods: [], sourcePath: path.join(ROOT, 'test/fixtures/plugins/broken.py') });
+    expect(broken?.error).toMatch(/^SyntaxError: .*\(broken\.py, line 6\)$/);
+    const res = await client.execute({ ...post('broken', {}), method: 'GET' });
+    expect(res.statusCode).toBe(500);
+    expect(res.error).toContain(broken?.error ?? '?');
+  });
+
+  it('reports plugin info, 405 with Allow, and each kind of plugin result', async () => {
+    expect(await client.getPluginInfo('getonly')).toMatchObject({ available: true, methods: ['GET'], hasSecret: true, description: 'GET-only fixture' });
+    expect(await client.getPluginInfo('echo')).toMatchObject({ hasSecret: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] });
+    expect((await rejectionOf(client.getPluginInfo('nope'))).code).toBe('NOT_FOUND');
+    expect((await rejectionOf(client.execute(post('nope', {})))).code).toBe('NOT_FOUND');
+    expect((await rejectionOf(client.execute(post('../etc/passwd', {})))).code).toBe('INVALID_ARGUMENT');
+
+    const denied = await client.execute(post('getonly', {}));
+    expect(denied.statusCode).toBe(405);
+    expect(denied.headers).toEqual([{ name: 'Allow', value: 'GET' }]);
+
+    const get = (query: string, headers: ExecuteRequest['headers'] = []): Promise<ExecuteResponse> =>
+      client.execute({ ...post('getonly', null), method: 'get', query, headers, body: Buffer.alloc(0), contentType: '' });
+    const dict = await get('kind=dict', [{ name: 'X-Multi', value: 'a' }, { name: 'x-multi', value: 'b' }]);
+    expect(json(dict.body)).toEqual({ kind: 'dict', headers: ['a', 'b'] });
+    const response = await get('kind=response');
+    expect([response.statusCode, response.contentType, response.body.toString()]).toEqual([201, 'text/plain; charset=utf-8', 'created']);
+    expect(response.headers).toEqual([{ name: 'X-Dup', value: '1' }, { name: 'X-Dup', value: '2' }]);
+    const tuple = await get('kind=tuple');
+    expect([tuple.statusCode, tuple.headers]).toEqual([202, [{ name: 'X-Extra', value: 'yes' }]]);
+    const none = await get('kind=none');
+    expect([none.statusCode, none.body.length, none.contentType]).toEqual([204, 0, '']);
+    const bytes = await get('kind=bytes');
+    expect([bytes.contentType, [...bytes.body.subarray(0, 2)]]).toEqual(['application/octet-stream', [0, 1]]);
+    const bad = await get('kind=bad');
+    expect([bad.statusCode, bad.error]).toEqual([500, 'plugin returned an unsupported body type object']);
+  });
+
+  it('reloads a plugin whose file changed, and notices errors and removal', async () => {
+    const file = path.join(liveDir, 'live.py');
+    const plugin = (body: string): string => `from webhook_bridge import BasePlugin\n\nclass Plugin(BasePlugin):\n    def post(self, request):\n        ${body}\n`;
+    writeFileSync(file, plugin('return {"version": 1}'));
+    expect(json((await client.execute(post('live', {}))).body)).toEqual({ version: 1 });
+    writeFileSync(file, plugin('return {"version": 2, "more": [1]}'));
+    expect(json((await client.execute(post('live', {}))).body)).toEqual({ version: 2, more: [1] });
+    writeFileSync(file, plugin('return {"version": 3'));
+    const broken = await client.execute(post('live', {}));
+    expect([broken.statusCode, broken.error]).toEqual([500, expect.stringContaining('SyntaxError')]);
+    rmSync(file);
+    expect((await rejectionOf(client.execute(post('live', {})))).code).toBe('NOT_FOUND');
+  });
+
+  it('answers standard health checks and its own HealthCheck with the nonce', async () => {
+    expect(await client.health({ deadlineMs: 2_000 })).toBe('SERVING');
+    expect(await client.health({ service: 'webhook_bridge.v1.WebhookExecutor' })).toBe('SERVING');
+    expect((await rejectionOf(client.health({ service: 'other' }))).code).toBe('NOT_FOUND');
+    const info = await client.healthCheck();
+    expect(info).toMatchObject({ status: 'SERVING', nonce, pid: exe.child.pid, pythonImplementation: 'cpython', pythonExecutable: PYTHON });
+    expect(info.pythonVersion).toBe(exe.handshake.version);
+    expect(info.pluginCount).toBeGreaterThanOrEqual(7);
+    expect(info.pluginDirs).toEqual([...PLUGIN_DIRS, liveDir]);
+    const first = await new Promise<HealthStatus>((resolve, reject) => {
+      const watch = client.watchHealth({
+        onStatus: (s) => {
+          watch.cancel();
+          resolve(s);
+        },
+        onError: reject,
+      });
+    });
+    expect(first).toBe('SERVING');
+  });
+
+  it('rejects every rpc without the right bearer token', async () => {
+    const wrong = clientFor(exe.handshake.address, 'not-the-token');
+    const calls = [(): Promise<unknown> => wrong.health(), () => wrong.healthCheck(), () => wrong.listPlugins(), () => wrong.execute(post('noop', {}))];
+    for (const call of calls) {
+      const err = await rejectionOf(call());
+      expect([err.code, err.grpcCode, err.message]).toEqual(['UNAUTHENTICATED', grpc.status.UNAUTHENTICATED, 'missing or invalid bearer token']);
+    }
+    const def = protoLoader.loadSync(path.join(PROTO_DIR, 'health.proto'));
+    const Health = grpc.loadPackageDefinition(def)['grpc'] as grpc.GrpcObject;
+    const HealthClient = ((Health['health'] as grpc.GrpcObject)['v1'] as grpc.GrpcObject)['Health'] as grpc.ServiceClientConstructor;
+    const bare = new HealthClient(exe.handshake.address, grpc.credentials.createInsecure());
+    const err = await new Promise<grpc.ServiceError | null>((resolve) =>
+      bare['Check']!({ service: '' }, { deadline: Date.now() + 3_000 }, (e: grpc.ServiceError | null) => resolve(e)),
+    );
+    bare.close();
+    expect(err?.code).toBe(grpc.status.UNAUTHENTICATED);
+  });
+
+  it('maps a dead address to UNAVAILABLE', async () => {
+    const nowhere = clientFor(`unix:${path.join(dir, 'nobody.sock')}`, token);
+    expect((await rejectionOf(nowhere.healthCheck({ deadlineMs: 2_000 }))).code).toBe('UNAVAILABLE');
+  });
+});
+
+describe('executor lifecycle', () => {
+  const env = { WEBHOOK_BRIDGE_EXECUTOR_TOKEN: 'lifecycle-token', WEBHOOK_BRIDGE_EXECUTOR_NONCE: 'n1' };
+
+  it('stops on SIGTERM with exit code 0 and removes its socket', async () => {
+    const socketPath = path.join(tempDir(), 'x.sock');
+    const exe = await launch(['--socket', socketPath, '--plugin-dir', PLUGIN_DIRS[0]!], { env });
+    expect(existsSync(socketPath)).toBe(true);
+    const client = clientFor(exe.handshake.address, env.WEBHOOK_BRIDGE_EXECUTOR_TOKEN);
+    expect(await client.health()).toBe('SERVING');
+    const watched: HealthStatus[] = [];
+    const ended = new Promise<void>((resolve) => client.watchHealth({ onStatus: (s) => watched.push(s), onEnd: resolve, onError: () => resolve() }));
+    await expect.poll(() => watched.length).toBe(1);
+    exe.child.kill('SIGTERM');
+    expect(await exe.exited).toEqual({ code: 0, signal: null });
+    await ended;
+    expect(watched).toEqual(['SERVING', 'NOT_SERVING']);
+    expect(existsSync(socketPath)).toBe(false);
+  });
+
+  it('exits when its stdin closes (the parent died)', async () => {
+    const dir = tempDir();
+    const exe = await launch(['--socket', path.join(dir, 'x.sock')], { env });
+    exe.child.stdin!.end();
+    expect((await exe.exited).code).toBe(0);
+    expect(readdirSync(dir)).toEqual([]);
+  });
+
+  it('serves TCP on a free port with --port 0, run as python -m', async () => {
+    const exe = await launch(['--host', '127.0.0.1', '--port', '0', '--plugin-dir', PLUGIN_DIRS[0]!], {
+      env: { ...env, PYTHONPATH: PY_ROOT },
+      pythonArgs: ['-m', 'webhook_bridge_executor'],
+    });
+    expect(exe.handshake.address).toMatch(/^127\.0\.0\.1:\d+$/);
+    expect(Number(exe.handshake.address.split(':')[1])).toBeGreaterThan(0);
+    const client = clientFor(exe.handshake.address, env.WEBHOOK_BRIDGE_EXECUTOR_TOKEN);
+    expect((await client.healthCheck()).nonce).toBe('n1');
+    expect(json((await client.execute(post('echo', { deep: { x: [1] } }))).body)).toMatchObject({ body: { deep: { x: [1] } } });
+    exe.child.kill('SIGINT');
+    expect((await exe.exited).code).toBe(0);
+  });
+
+  it('works with the pure-Python protobuf runtime too', async () => {
+    const exe = await launch(['--socket', path.join(tempDir(), 'x.sock'), '--plugin-dir', PLUGIN_DIRS[0]!], {
+      env: { ...env, PROTOCOL_BUFFERS_PYTHON_IMPLEMENTATION: 'python' },
+    });
+    const client = clientFor(exe.handshake.address, env.WEBHOOK_BRIDGE_EXECUTOR_TOKEN);
+    const res = await client.execute(post('echo', { a: [{ b: {} }] }));
+    expect(json(res.body)).toMatchObject({ body: { a: [{ b: {} }] } });
+    exe.child.kill('SIGTERM');
+    expect((await exe.exited).code).toBe(0);
+  });
+
+  it('refuses to start without a token (exit 2, one line)', async () => {
+    const exe = start(['--socket', path.join(tempDir(), 'x.sock')]);
+    expect((await exe.exited).code).toBe(2);
+    expect(exe.stderr).toEqual(['webhook-bridge executor: WEBHOOK_BRIDGE_EXECUTOR_TOKEN is not set']);
+  });
+});
+
+describe('executor sources', () => {
+  const pyenvPython = ['3.8.18', '3.9.18', '3.10.13', '3.12.1', '3.13.0']
+    .map((v) => `/root/.pyenv/versions/${v}/bin/python3`)
+    .find((p) => existsSync(p));
+  const reason = 'no pyenv Python without grpc on this machine';
+
+  it.skipIf(!pyenvPython)(`exit 3 with one clear line under a Python without grpc (${pyenvPython ?? reason})`, async () => {
+    const exe = start(['--socket', path.join(tempDir(), 'x.sock')], { python: pyenvPython!, env: { WEBHOOK_BRIDGE_EXECUTOR_TOKEN: 't' } });
+    expect((await exe.exited).code).toBe(3);
+    expect(exe.stderr).toEqual(["webhook-bridge executor: missing Python module 'grpc' (install grpcio)"]);
+  });
+
+  const py38 = '/root/.pyenv/versions/3.8.18/bin/python3';
+  it.skipIf(!existsSync(py38))('is valid Python 3.8 syntax', () => {
+    const script = 'import sys,pathlib\nfor p in sys.argv[1:]:\n    for f in sorted(pathlib.Path(p).rglob("*.py")):\n        compile(f.read_bytes(), str(f), "exec")\n';
+    const fixtures = path.join(ROOT, 'resources/plugins');
+    const result = spawnSync(py38, ['-c', script, path.join(PY_ROOT, 'webhook_bridge'), EXECUTOR, fixtures], { encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('builds descriptors identical to proto/*.proto', () => {
+    const def = protoLoader.loadSync(['webhook_bridge.proto', 'health.proto'], { includeDirs: [PROTO_DIR], keepCase: true });
+    const header = def['webhook_bridge.v1.Header'];
+    const isMessageType = (d: protoLoader.AnyDefinition | undefined): d is protoLoader.MessageTypeDefinition<object, object> =>
+      d !== undefined && 'format' in d && 'fileDescriptorProtos' in d;
+    const files = isMessageType(header) ? header.fileDescriptorProtos : [];
+    expect(files.length).toBe(2);
+    const script = `
+import base64, json, sys
+sys.path.insert(0, ${JSON.stringify(PY_ROOT)})
+from google.protobuf import descriptor_pb2
+from webhook_bridge_executor.protocol import health_file_descriptor, webhook_file_descriptor
+def summary(fdp):
+    out = {}
+    def ref(name):  # protobufjs keeps type names as written (scope-relative): compare simple names
+        return name.rsplit(".", 1)[-1]
+    def msg(prefix, m):
+        out[prefix + m.name] = sorted([f.name, f.number, f.label, f.type, ref(f.type_name)] for f in m.field)
+        for e in m.enum_type:
+            out[prefix + m.name + "." + e.name] = sorted([v.name, v.number] for v in e.value)
+        for n in m.nested_type:
+            msg(prefix + m.name + ".", n)
+    for m in fdp.message_type:
+        msg("", m)
+    for s in fdp.service:
+        out["service " + s.name] = sorted([x.name, ref(x.input_type), ref(x.output_type), x.client_streaming, x.server_streaming] for x in s.method)
+    return out
+ours = dict((f.package, summary(f)) for f in (webhook_file_descriptor(), health_file_descriptor()))
+theirs = {}
+for blob in json.load(sys.stdin):
+    f = descriptor_pb2.FileDescriptorProto.FromString(base64.b64decode(blob))
+    theirs[f.package] = summary(f)
+print(json.dumps({"ours": ours, "theirs": theirs}))
+`;
+    const result = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(files.map((b) => b.toString('base64'))), encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const { ours, theirs } = JSON.parse(result.stdout) as { ours: Record<string, unknown>; theirs: Record<string, unknown> };
+    expect(Object.keys(ours).sort()).toEqual(['grpc.health.v1', 'webhook_bridge.v1']);
+    expect(ours).toEqual(theirs);
+  });
+});
