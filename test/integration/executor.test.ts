@@ -158,6 +158,29 @@ describe('executor over a unix socket', () => {
     expect(res.executionTimeMs).toBeGreaterThan(0);
   });
 
+  it('summarises a GitHub push with the github example plugin', async () => {
+    const push = {
+      ref: 'refs/heads/main',
+      before: 'a'.repeat(40),
+      after: 'b'.repeat(40),
+      repository: { full_name: 'octo/repo' },
+      pusher: { name: 'octocat' },
+      commits: [{ id: 'c'.repeat(40), message: 'Fix it\n\nDetails', author: { name: 'Mona' } }],
+    };
+    const res = await client.execute(post('github', push, { headers: [{ name: 'X-GitHub-Event', value: 'push' }] }));
+    expect(res.statusCode).toBe(200);
+    expect(json(res.body)).toMatchObject({
+      repository: 'octo/repo',
+      branch: 'main',
+      tag: null,
+      pusher: 'octocat',
+      commit_count: 1,
+      commits: [{ id: 'cccccccccccc', message: 'Fix it', author: 'Mona' }],
+    });
+    const other = await client.execute(post('github', {}, { headers: [{ name: 'x-github-event', value: 'issues' }] }));
+    expect([other.statusCode, json(other.body)]).toEqual([202, { ignored: true, event: 'issues' }]);
+  });
+
   it('answers 400 to a JSON content type with an invalid body', async () => {
     const res = await client.execute({ ...post('echo', null), body: Buffer.from('{"a": ') });
     expect(res.statusCode).toBe(400);
