@@ -139,6 +139,9 @@ def main(argv):
 
     webhook_messages, health_messages = build_messages()
     registry = PluginRegistry(args.plugin_dirs)
+    for directory in registry.directories:  # plugins may import helper modules next to them
+        if directory not in sys.path:
+            sys.path.append(directory)
     pool = WorkerPool(args.workers)
     versions = {"grpc": grpc.__version__, "protobuf": google.protobuf.__version__}
     service = ExecutorService(webhook_messages, registry, pool, args.plugin_timeout, nonce, versions)
