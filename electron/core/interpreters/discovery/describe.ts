@@ -42,7 +42,11 @@ function mergedHints(group: CandidateGroup): CandidateHints {
   return hints;
 }
 
-/** The base interpreter of a venv; `exists` false when none of the plausible files is left. */
+/**
+ * The base interpreter of a venv, looked up in pyvenv.cfg's `home` (what Python itself
+ * uses); `executable` only picks the exact name inside that folder. `exists` is false
+ * when none of the plausible files is left.
+ */
 async function findBase(
   ctx: ResolveContext,
   home: string,
@@ -50,7 +54,13 @@ async function findBase(
   venvExeName: string,
 ): Promise<{ path: string; exists: boolean }> {
   const names = ctx.windows ? ['python.exe'] : [venvExeName, 'python3', 'python'];
-  const options = [...(cfgExecutable && ctx.path.isAbsolute(cfgExecutable) ? [cfgExecutable] : []), ...names.map((n) => ctx.path.join(home, n))];
+  const sameFolder =
+    cfgExecutable !== null &&
+    ctx.path.isAbsolute(cfgExecutable) &&
+    ctx.path.isAbsolute(home) &&
+    ctx.path.relative(home, ctx.path.dirname(cfgExecutable)) === '';
+  const exact = sameFolder && cfgExecutable ? [cfgExecutable] : [];
+  const options = [...exact, ...names.map((n) => ctx.path.join(home, n))];
   for (const option of options) {
     if ((await ctx.fs.stat(option))?.isFile()) return { path: option, exists: true };
   }
