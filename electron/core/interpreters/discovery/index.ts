@@ -3,7 +3,7 @@
  *
  * Typical wiring in the composition root:
  *
- *   const runProcess = createExecaRunProcess({ env: process.env });
+ *   const runProcess = createExecaRunProcess({ env: process.env, platform: process.platform });
  *   const discovery = createDiscovery({
  *     platform: process.platform, env: process.env, homeDir: os.homedir(), cwd: process.cwd(),
  *     fs: nodeDiscoveryFs, runProbe: createProbeRunner(runProcess), now: () => performance.now(),

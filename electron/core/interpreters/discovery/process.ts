@@ -6,7 +6,7 @@
 import { execa } from 'execa';
 
 export interface RunProcessOptions {
-  /** The process is killed after this many milliseconds. */
+  /** The process (and, on POSIX, its process group) is killed after this many milliseconds. */
   timeoutMs: number;
   cwd?: string;
 }
@@ -26,32 +26,63 @@ export type RunProcess = (file: string, args: readonly string[], options: RunPro
 export interface ExecaRunProcessOptions {
   /** The full environment of the child (nothing is inherited implicitly). */
   env: Readonly<Record<string, string | undefined>>;
+  platform: NodeJS.Platform;
   /** Output beyond this many bytes per stream fails the run (default 1 MiB). */
   maxBuffer?: number;
+  /** After a timeout kill, how long to wait for descendants still holding the output pipes (default 500 ms). */
+  pipeGraceMs?: number;
 }
 
 export function createExecaRunProcess(config: ExecaRunProcessOptions): RunProcess {
+  const posix = config.platform !== 'win32';
   return async (file, args, options) => {
-    const result = await execa(file, [...args], {
+    const subprocess = execa(file, [...args], {
       env: config.env,
       extendEnv: false,
       cwd: options.cwd,
-      timeout: options.timeoutMs,
-      forceKillAfterDelay: 500,
+      // Own process group on POSIX, so that a timeout also kills what a script started.
+      detached: posix,
       reject: false,
       stdin: 'ignore',
       maxBuffer: config.maxBuffer ?? 1024 * 1024,
-      stripFinalNewline: false,
       windowsHide: true,
     });
-    const started = result.exitCode !== undefined || result.signal !== undefined || result.timedOut;
-    const code = result.code;
-    return {
-      stdout: typeof result.stdout === 'string' ? result.stdout : '',
-      stderr: typeof result.stderr === 'string' ? result.stderr : '',
-      exitCode: result.exitCode ?? null,
-      timedOut: result.timedOut,
-      spawnError: started ? null : (code ?? result.shortMessage ?? 'could not be started'),
-    };
+    let timedOut = false;
+    let grace: NodeJS.Timeout | undefined;
+    const timer = setTimeout(() => {
+      timedOut = true;
+      killTree(subprocess.pid, posix, () => subprocess.kill('SIGKILL'));
+      // A descendant that escaped the kill may keep the pipes open: stop waiting for it.
+      grace = setTimeout(() => {
+        subprocess.stdout?.destroy();
+        subprocess.stderr?.destroy();
+      }, config.pipeGraceMs ?? 500);
+    }, options.timeoutMs);
+    try {
+      const result = await subprocess;
+      const started = result.exitCode !== undefined || result.signal !== undefined || timedOut;
+      return {
+        stdout: typeof result.stdout === 'string' ? result.stdout : '',
+        stderr: typeof result.stderr === 'string' ? result.stderr : '',
+        exitCode: result.exitCode ?? null,
+        timedOut,
+        spawnError: started ? null : (result.code ?? result.shortMessage ?? 'could not be started'),
+      };
+    } finally {
+      clearTimeout(timer);
+      clearTimeout(grace);
+    }
   };
+}
+
+function killTree(pid: number | undefined, posix: boolean, fallback: () => void): void {
+  if (posix && pid !== undefined) {
+    try {
+      process.kill(-pid, 'SIGKILL');
+      return;
+    } catch {
+      // The group is already gone, or the child did not become a group leader.
+    }
+  }
+  fallback();
 }
