@@ -223,6 +223,31 @@ describe('discovery on fixture trees', () => {
     expect(probe.calls.flat().filter((p) => p.startsWith(scratch))).toEqual([]);
   });
 
+  it('finds uv-managed Pythons (folder name) and virtualenvwrapper envs', async () => {
+    const uvDir = path.join(root, 'uv-pythons');
+    const install = path.join(uvDir, 'cpython-3.12.6-linux-x86_64-gnu');
+    posixInstall(install, '3.12.6', false);
+    const pypy = path.join(uvDir, 'pypy-3.10.14-linux-aarch64-gnu');
+    posixInstall(pypy, '3.10.14', false);
+    textFile(path.join(uvDir, '.lock'), '');
+    const workon = path.join(root, 'workon');
+    textFile(path.join(workon, 'api', 'pyvenv.cfg'), `home = ${path.join(install, 'bin')}\nversion_info = 3.12.6\n`);
+    link(path.join(install, 'bin', 'python3'), path.join(workon, 'api', 'bin', 'python'));
+    fakeExe(path.join(workon, 'not-a-venv', 'bin', 'python'));
+    const discovery = createDiscovery(depsFor(root, { env: { PATH: '', UV_PYTHON_INSTALL_DIR: uvDir, WORKON_HOME: workon } }));
+    const { interpreters } = await discovery.discover();
+    expect(byPath(interpreters, path.join(install, 'bin', 'python3'))).toMatchObject({
+      kind: 'uv',
+      version: '3.12.6',
+      versionSource: 'path-name',
+      implementation: 'cpython',
+      architecture: 'x86_64',
+    });
+    expect(byPath(interpreters, path.join(pypy, 'bin', 'python3'))).toMatchObject({ kind: 'uv', implementation: 'pypy', architecture: 'arm64' });
+    expect(byPath(interpreters, path.join(workon, 'api', 'bin', 'python'))).toMatchObject({ kind: 'venv', version: '3.12.6', broken: null });
+    expect(byPath(interpreters, path.join(workon, 'not-a-venv', 'bin', 'python'))).toBeUndefined();
+  });
+
   it('shares one run between concurrent callers and refreshes on request', async () => {
     const { discovery, probe } = setup();
     const [a, b] = await Promise.all([discovery.discover(), discovery.discover()]);

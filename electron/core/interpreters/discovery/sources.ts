@@ -123,7 +123,8 @@ const pyenvSource: Source = {
 function condaRoots(ctx: SourceContext): string[] {
   const home = ctx.deps.homeDir;
   const names = ['miniconda3', 'anaconda3', 'miniforge3', 'mambaforge', 'micromamba'];
-  const roots = names.map((n) => ctx.path.join(home, n));
+  // ~/.conda has no interpreter of its own but holds envs/ when the base install is read-only.
+  const roots = [...names.map((n) => ctx.path.join(home, n)), ctx.path.join(home, '.conda')];
   if (ctx.windows) {
     const programData = ctx.env('ProgramData');
     if (programData) roots.push(...names.map((n) => ctx.path.join(programData, n)));
