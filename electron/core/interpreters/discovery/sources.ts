@@ -4,7 +4,7 @@
  */
 import type { PathApi, SafeFs } from './fs-helpers.js';
 import type { Candidate, DiscoveryDeps, InterpreterKind, SourceResult } from './types.js';
-import { fullVersion, normalizeArch } from './version-files.js';
+import { normalizeArch } from './version-files.js';
 import { parsePyLauncherList, pep514Installs } from './windows-listings.js';
 
 export interface SourceContext {
@@ -98,14 +98,14 @@ const pyenvSource: Source = {
       names.map(async (name): Promise<Candidate[]> => {
         const dir = ctx.path.join(versionsDir, name);
         const [entry, envNames] = await Promise.all([ctx.fs.lstat(dir), ctx.fs.listDir(ctx.path.join(dir, 'envs'))]);
-        // The folder name is the version pyenv installed, unless someone linked the folder elsewhere.
-        const version = entry && !entry.isSymbolicLink() ? fullVersion(name.replace(/^(\d+\.\d+\.\d+)t?$/, '$1')) : null;
-        const exactName = version !== null && /^\d+\.\d+\.\d+t?$/.test(name);
+        // A CPython folder is named after the version pyenv installed (`3.11.7`, `3.13.0t`),
+        // unless someone linked the folder elsewhere.
+        const version = entry && !entry.isSymbolicLink() ? /^(\d+\.\d+\.\d+)t?$/.exec(name)?.[1] : undefined;
         const candidates: Candidate[] = [
           {
             path: ctx.windows ? ctx.path.join(dir, 'python.exe') : ctx.path.join(dir, 'bin', 'python'),
             kind: 'pyenv',
-            ...(exactName ? { hints: { version, versionSource: 'path-name' as const, implementation: 'cpython' as const } } : {}),
+            ...(version ? { hints: { version, versionSource: 'path-name', implementation: 'cpython' } } : {}),
           },
         ];
         for (const envName of envNames) {
