@@ -74,7 +74,7 @@ describe('discovery on this machine', () => {
 
   it('answers a second call from the cache without starting processes', async () => {
     const discovery = createDiscovery(realDeps());
-    const cold = await discovery.discover();
+    const cold = await discovery.discover({ deadlineMs: 10_000 });
     const warm = await discovery.discover();
     expect(warm.stats.processesStarted).toBe(0);
     expect(warm.stats.cacheHits).toBe(warm.interpreters.length);
