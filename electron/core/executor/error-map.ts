@@ -1,0 +1,32 @@
+/**
+ * gRPC failures as the app's errors:
+ *   UNAVAILABLE, CANCELLED (channel closed under the call), UNAUTHENTICATED → UNAVAILABLE (503 + Retry-After)
+ *   DEADLINE_EXCEEDED → TIMEOUT (504)       NOT_FOUND → NOT_FOUND (404)
+ *   INVALID_ARGUMENT → INVALID_INPUT (400)  RESOURCE_EXHAUSTED → PAYLOAD_TOO_LARGE (413)
+ *   anything else → INTERNAL (500) naming the gRPC code.
+ */
+import { AppError, errorMessage } from '../errors.js';
+import { ExecutorError } from './grpc-errors.js';
+
+export function toAppError(err: unknown, what: string): AppError {
+  if (err instanceof AppError) return err;
+  if (!(err instanceof ExecutorError)) return new AppError('INTERNAL', `${what} failed: ${errorMessage(err)}`);
+  const detail = err.message;
+  switch (err.code) {
+    case 'UNAVAILABLE':
+    case 'CANCELLED':
+      return new AppError('UNAVAILABLE', `${what}: the executor is unavailable (${detail})`);
+    case 'UNAUTHENTICATED':
+      return new AppError('UNAVAILABLE', `${what}: the executor refused this app's token (${detail})`);
+    case 'DEADLINE_EXCEEDED':
+      return new AppError('TIMEOUT', `${what}: the executor did not answer in time (${detail})`);
+    case 'NOT_FOUND':
+      return new AppError('NOT_FOUND', detail);
+    case 'INVALID_ARGUMENT':
+      return new AppError('INVALID_INPUT', detail);
+    case 'RESOURCE_EXHAUSTED':
+      return new AppError('PAYLOAD_TOO_LARGE', `${what}: ${detail}`);
+    default:
+      return new AppError('INTERNAL', `${what}: executor error ${err.code}: ${detail}`);
+  }
+}

@@ -1,0 +1,204 @@
+/**
+ * The ExecutorService the core and the REST adapter use: routes each call to the serving executor
+ * (waiting a bounded time while it starts or restarts), gives every gRPC call a deadline, maps
+ * gRPC failures to AppErrors and feeds the connection manager's statistics.
+ */
+import { randomBytes } from 'node:crypto';
+import type { ConnectionStatus, ConnectionTest } from '../../../shared/dto/connection.js';
+import type { PluginInfo, PluginList, PluginTestInput, PluginTestResult } from '../../../shared/dto/plugins.js';
+import type { ConnectionManager } from '../connection/manager.js';
+import { errorMessage } from '../errors.js';
+import type { ExecutorService, WebhookRequest, WebhookResponse } from '../services.js';
+import type { ExecutorBackend } from './backend.js';
+import { toAppError } from './error-map.js';
+import type { HttpHeader, PluginInfo as GrpcPluginInfo } from './grpc-types.js';
+
+export interface ServiceTuning {
+  /** How long a call waits for an executor that is (re)starting. */
+  requestWaitMs: number;
+  /** Deadline of each probe of test(). */
+  probeTimeoutMs: number;
+  testProbes: number;
+}
+
+export interface ServiceDeps {
+  manager: ConnectionManager;
+  /** Plugin time limit (executor.timeout), read at each call. */
+  pluginTimeoutMs: () => number;
+  /** Activates an interpreter through the registry (persisting it). */
+  activate: (name: string) => Promise<unknown>;
+  /** Monotonic ms. */
+  now: () => number;
+  tuning: ServiceTuning;
+  onStart?: () => Promise<void>;
+  onStop?: () => Promise<void>;
+}
+
+function pluginDto(p: GrpcPluginInfo): PluginInfo {
+  return { name: p.name, description: p.description, methods: p.methods, available: p.available, error: p.error, source: p.sourcePath, has_secret: p.hasSecret };
+}
+
+/** Repeated names joined with ", " (HTTP's list rule). */
+export function headerRecord(headers: readonly HttpHeader[]): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const { name, value } of headers) {
+    const key = name.toLowerCase();
+    out[key] = out[key] === undefined ? value : `${out[key]}, ${value}`;
+  }
+  return out;
+}
+
+const median = (sorted: number[]): number | null => (sorted.length === 0 ? null : (sorted[Math.floor((sorted.length - 1) / 2)] ?? null));
+const round2 = (n: number): number => Math.round(n * 100) / 100;
+
+export class BridgeExecutorService implements ExecutorService {
+  private readonly idPrefix = randomBytes(3).toString('hex');
+  private seq = 0;
+
+  constructor(private readonly deps: ServiceDeps) {}
+
+  private get backend(): ExecutorBackend {
+    return this.deps.manager.backend;
+  }
+
+  async start(): Promise<void> {
+    this.deps.manager.start();
+    await this.backend.start();
+    await this.deps.onStart?.();
+  }
+
+  async stop(): Promise<void> {
+    await this.deps.onStop?.();
+    this.deps.manager.stop();
+    await this.backend.stop();
+    this.deps.manager.dispose();
+  }
+
+  healthSummary(): { state: string; serving: boolean; interpreter: string | null } {
+    const snap = this.backend.snapshot();
+    const interp = snap.current?.interpreter ?? snap.target;
+    return { state: snap.state, serving: snap.state === 'connected' && snap.current !== undefined, interpreter: interp?.key ?? null };
+  }
+
+  status(): ConnectionStatus {
+    return this.deps.manager.status();
+  }
+
+  /** Without a name: restart under the active interpreter (live), resetting `failed`. With a name: activate it. */
+  async reconnect(interpreter?: string): Promise<ConnectionStatus> {
+    if (interpreter !== undefined) await this.deps.activate(interpreter);
+    else await this.backend.restart();
+    return this.status();
+  }
+
+  async test(): Promise<ConnectionTest> {
+    const ep = this.backend.probeTarget();
+    const empty = { pid: null, address: null, python_version: null, implementation: null, executable: null, plugins: null };
+    if (!ep) {
+      const snap = this.backend.snapshot();
+      return { ok: false, status: 'UNREACHABLE', probes: 0, latency_ms: { min: null, median: null, max: null }, executor: empty, error: snap.lastError ?? `the executor is ${snap.state}` };
+    }
+    const { testProbes, probeTimeoutMs } = this.deps.tuning;
+    const latencies: number[] = [];
+    let status = 'UNREACHABLE';
+    let error: string | null = null;
+    for (let i = 0; i < testProbes; i++) {
+      const t0 = this.deps.now();
+      try {
+        status = await ep.client.health({ deadlineMs: probeTimeoutMs });
+        latencies.push(round2(this.deps.now() - t0));
+      } catch (err) {
+        status = 'UNREACHABLE';
+        error = errorMessage(err);
+      }
+    }
+    let executor: ConnectionTest['executor'] = { ...empty, pid: ep.pid, address: ep.address || null };
+    try {
+      const h = await ep.client.healthCheck({ deadlineMs: probeTimeoutMs });
+      executor = { pid: h.pid, address: ep.address || null, python_version: h.pythonVersion, implementation: h.pythonImplementation, executable: h.pythonExecutable, plugins: h.pluginCount };
+    } catch (err) {
+      error ??= errorMessage(err);
+    }
+    latencies.sort((a, b) => a - b);
+    return {
+      ok: latencies.length === testProbes && status === 'SERVING',
+      status,
+      probes: testProbes,
+      latency_ms: { min: latencies[0] ?? null, median: median(latencies), max: latencies.at(-1) ?? null },
+      executor,
+      error,
+    };
+  }
+
+  async listPlugins(): Promise<PluginList> {
+    const lease = await this.backend.acquire(this.deps.tuning.requestWaitMs);
+    try {
+      const plugins = await lease.endpoint.client.listPlugins({ deadlineMs: this.deps.pluginTimeoutMs() + 5_000 });
+      return { plugins: plugins.map(pluginDto) };
+    } catch (err) {
+      throw toAppError(err, 'listing plugins');
+    } finally {
+      lease.release();
+    }
+  }
+
+  async getPlugin(name: string): Promise<PluginInfo> {
+    const lease = await this.backend.acquire(this.deps.tuning.requestWaitMs);
+    try {
+      return pluginDto(await lease.endpoint.client.getPluginInfo(name, { deadlineMs: this.deps.pluginTimeoutMs() + 5_000 }));
+    } catch (err) {
+      throw toAppError(err, `plugin '${name}'`);
+    } finally {
+      lease.release();
+    }
+  }
+
+  async testPlugin(input: PluginTestInput): Promise<PluginTestResult> {
+    const body = input.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(input.body));
+    const contentType = body.length > 0 ? 'application/json' : '';
+    const t0 = this.deps.now();
+    const res = await this.execute({
+      plugin: input.name,
+      method: input.method,
+      path: `/api/v1/webhook/${input.name}`,
+      headers: { 'user-agent': 'webhook-bridge-dashboard', ...(contentType ? { 'content-type': contentType } : {}) },
+      query: input.query ?? '',
+      body,
+      contentType,
+    });
+    const headers = res.contentType ? { ...res.headers, 'content-type': res.contentType } : res.headers;
+    return { status: res.status, headers, body: res.body.toString('utf8'), duration_ms: round2(this.deps.now() - t0) };
+  }
+
+  async execute(request: WebhookRequest): Promise<WebhookResponse> {
+    const { manager } = this.deps;
+    const t0 = this.deps.now();
+    let ok = false;
+    manager.stats.begin();
+    try {
+      const lease = await this.backend.acquire(this.deps.tuning.requestWaitMs);
+      try {
+        const res = await lease.endpoint.client.execute({
+          requestId: `${this.idPrefix}-${++this.seq}`,
+          plugin: request.plugin,
+          method: request.method,
+          path: request.path,
+          headers: Object.entries(request.headers).map(([name, value]) => ({ name, value })),
+          query: request.query,
+          body: request.body,
+          contentType: request.contentType,
+          timeoutMs: this.deps.pluginTimeoutMs(),
+        });
+        ok = res.statusCode < 500;
+        return { status: res.statusCode, headers: headerRecord(res.headers), body: res.body, contentType: res.contentType };
+      } finally {
+        lease.release();
+      }
+    } catch (err) {
+      throw toAppError(err, `plugin '${request.plugin}'`);
+    } finally {
+      manager.stats.end(this.deps.now() - t0, ok);
+      manager.metricsChanged();
+    }
+  }
+}
