@@ -1,0 +1,77 @@
+/**
+ * Webhooks: `GET|POST|PUT|PATCH|DELETE /api/v1/webhook/:plugin` runs the plugin in the executor and
+ * answers with its status, headers and body. Any content type is accepted as raw bytes (up to the
+ * server's 1 MiB limit) inside this encapsulated scope only, so the dashboard API stays JSON-only.
+ */
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { PLUGIN_NAME_PATTERN } from '../../shared/dto/plugins.js';
+import { AppError } from '../core/errors.js';
+import type { ExecutorService } from '../core/services.js';
+
+export const WEBHOOK_PATH = '/api/v1/webhook/:plugin';
+const NAME = new RegExp(PLUGIN_NAME_PATTERN);
+
+/** Per-connection headers that must not be forwarded (RFC 9110 §7.6.1), plus framing we set ourselves. */
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'trailers',
+  'transfer-encoding',
+  'upgrade',
+  'content-length',
+  'content-type',
+  'date',
+]);
+
+function requestHeaders(request: FastifyRequest): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (value === undefined) continue;
+    out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/** The webhook routes for `ServerOptions.plugins`; `executor` is read per request (it may be attached later). */
+export function webhookRoutes(core: { readonly executor: ExecutorService | undefined }): (app: FastifyInstance) => void {
+  return (app) => {
+    void app.register(async (scope) => {
+      scope.removeAllContentTypeParsers();
+      scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
+      scope.route({
+        method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        url: WEBHOOK_PATH,
+        handler: async (request: FastifyRequest, reply: FastifyReply) => {
+          const { plugin } = request.params as { plugin: string };
+          if (!NAME.test(plugin)) {
+            throw new AppError('INVALID_INPUT', `plugin: invalid plugin name (expected ${PLUGIN_NAME_PATTERN})`, { fields: [{ field: 'plugin', message: 'invalid plugin name' }] });
+          }
+          const executor = core.executor;
+          if (!executor) throw new AppError('UNAVAILABLE', 'the executor is not available');
+          const q = request.url.indexOf('?');
+          const result = await executor.execute({
+            plugin,
+            method: request.method,
+            path: q === -1 ? request.url : request.url.slice(0, q),
+            headers: requestHeaders(request),
+            query: q === -1 ? '' : request.url.slice(q + 1),
+            body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+            contentType: request.headers['content-type'] ?? '',
+          });
+          const status = Number.isInteger(result.status) && result.status >= 100 && result.status <= 599 ? result.status : 500;
+          reply.code(status);
+          for (const [name, value] of Object.entries(result.headers)) {
+            if (!HOP_BY_HOP.has(name.toLowerCase())) reply.header(name, value);
+          }
+          if (result.contentType) reply.header('content-type', result.contentType);
+          return reply.send(result.body);
+        },
+      });
+    });
+  };
+}
