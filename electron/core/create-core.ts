@@ -1,9 +1,9 @@
 import type { UpdateConfigInput, ConfigView } from '../../shared/dto/config.js';
-import type { DiscoveryResult, ValidationReport } from '../../shared/interpreters-discovery.js';
+import type { DiscoveryResult } from '../../shared/interpreters-discovery.js';
 import { ConfigStore } from './config/store.js';
 import { EventBus, type Disposable } from './events.js';
 import { findPythonOnPath } from './interpreters/find-python.js';
-import { InterpreterRegistry, type ResolvedInterpreter } from './interpreters/registry.js';
+import { InterpreterRegistry } from './interpreters/registry.js';
 import { LogBuffer, Logger, Redactor, type LogSink } from './logging/logger.js';
 import type { ExecutorService, JobsService } from './services.js';
 
@@ -15,8 +15,6 @@ export interface CoreOptions {
   now?: () => Date;
   watchConfig?: boolean;
   redactor?: Redactor;
-  validate?: (entry: ResolvedInterpreter) => Promise<ValidationReport>;
-  discover?: (refresh: boolean) => Promise<DiscoveryResult>;
 }
 
 /** The domain core: config, interpreter registry, events and logs (executor and jobs plug in). */
@@ -57,7 +55,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     logger,
     now,
     findDefaultPython: () => findPythonOnPath(opts.env),
-    ...(opts.validate ? { validate: opts.validate } : {}),
   });
 
   const core: Core = {
@@ -70,7 +67,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     startedAt: now(),
     executor: undefined,
     jobs: undefined,
-    discovery: opts.discover,
+    discovery: undefined,
     async updateConfig(input) {
       const { active_interpreter: active, ...rest } = input;
       if (Object.keys(rest).length > 0) {

@@ -43,9 +43,9 @@ export interface RegistryDeps {
   now?: () => Date;
   /** Finds the interpreter that `python.interpreter: auto` stands for. */
   findDefaultPython: () => Promise<string | null>;
-  /** Runs the validation checks (the Interpreters issue's validator). */
-  validate?: (entry: ResolvedInterpreter) => Promise<ValidationReport>;
 }
+
+export type Validator = (entry: ResolvedInterpreter) => Promise<ValidationReport>;
 
 /** The configured interpreters: list, add, remove, activate, validate. */
 export class InterpreterRegistry {
@@ -53,6 +53,7 @@ export class InterpreterRegistry {
   private readonly facts = new Map<string, InterpreterFacts>();
   private readonly activations = new SerialQueue();
   private activationHandler: ActivationHandler | undefined;
+  private validator: Validator | undefined;
   private revision = 0;
   private readonly sub: Disposable;
   private readonly log: Logger;
@@ -66,6 +67,10 @@ export class InterpreterRegistry {
 
   setActivationHandler(handler: ActivationHandler | undefined): void {
     this.activationHandler = handler;
+  }
+
+  setValidator(validator: Validator | undefined): void {
+    this.validator = validator;
   }
 
   private get settings(): Settings {
@@ -230,7 +235,7 @@ export class InterpreterRegistry {
   /** Runs the validation checks and persists `validated`, `last_validated`, `validation_error`. */
   async validate(name: string): Promise<ValidationReport> {
     const target = await this.resolve(name);
-    const validator = this.deps.validate;
+    const validator = this.validator;
     if (!validator) throw new AppError('UNAVAILABLE', 'validation is not available in this build');
     this.statuses.set(name, 'validating');
     this.changed();

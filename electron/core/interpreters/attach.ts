@@ -1,0 +1,67 @@
+import path from 'node:path';
+import { performance } from 'node:perf_hooks';
+import type { DiscoveryResult } from '../../../shared/interpreters-discovery.js';
+import type { Core } from '../create-core.js';
+import {
+  createDiscovery,
+  createExecaRunProcess,
+  createProbeRunner,
+  createPyLauncherLister,
+  createRegQueryReader,
+  nodeDiscoveryFs,
+} from './discovery/index.js';
+import type { ResolvedInterpreter } from './registry.js';
+import { nodeValidationFs, validateInterpreter } from './validation.js';
+
+export interface InterpreterToolsOptions {
+  resourcesDir: string;
+  env: Readonly<Record<string, string | undefined>>;
+  home: string;
+  cwd?: string;
+  platform?: NodeJS.Platform;
+  validationDeadlineMs?: number;
+}
+
+/**
+ * Plugs discovery and validation into the core: `core.discovery` for the discover operation, the
+ * registry's validator, and the facts (version, kind) that discovery learns about configured entries.
+ */
+export function attachInterpreterTools(core: Core, opts: InterpreterToolsOptions): void {
+  const platform = opts.platform ?? process.platform;
+  const runProcess = createExecaRunProcess({ env: opts.env, platform });
+  const configDir = path.dirname(core.config.path);
+  const settings = () => core.config.settings.python;
+  const discovery = createDiscovery({
+    platform,
+    env: opts.env,
+    homeDir: opts.home,
+    cwd: opts.cwd ?? process.cwd(),
+    fs: nodeDiscoveryFs,
+    runProbe: createProbeRunner(runProcess),
+    now: () => performance.now(),
+    venvPaths: () =>
+      [settings().venv_path, ...Object.values(settings().interpreters).map((e) => e.venv_path)]
+        .filter((p): p is string => typeof p === 'string' && p.length > 0)
+        .map((p) => path.resolve(configDir, p)),
+    configuredPaths: () => new Map(Object.entries(settings().interpreters).map(([name, e]) => [e.path, name])),
+    ...(platform === 'win32' ? { readRegistry: createRegQueryReader(runProcess), listPyLauncher: createPyLauncherLister(runProcess) } : {}),
+  });
+
+  core.discovery = async (refresh: boolean): Promise<DiscoveryResult> => {
+    const result = await discovery.discover({ refresh });
+    for (const found of result.interpreters) {
+      if (found.configured) core.registry.setFacts(found.configured, { version: found.version, implementation: found.implementation, kind: found.kind });
+    }
+    return result;
+  };
+
+  const probeScript = path.join(opts.resourcesDir, 'python', 'validate_probe.py');
+  core.registry.setValidator((entry: ResolvedInterpreter) => {
+    // validate under the environment the executor will get, so PYTHONPATH and friends count
+    const env = { ...opts.env, ...entry.environment };
+    return validateInterpreter(
+      { path: entry.path, venv_path: entry.venv_path, required_packages: entry.required_packages },
+      { runProcess: createExecaRunProcess({ env, platform }), deadlineMs: opts.validationDeadlineMs ?? 15_000, platform, fs: nodeValidationFs, probeScript, now: () => performance.now() },
+    );
+  });
+}
