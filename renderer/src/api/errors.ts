@@ -1,0 +1,80 @@
+import { isErrorCode, type ErrorCode } from '../../../shared/errors';
+
+/** `NETWORK`: the request never got an answer (server down, connection refused). */
+export type ApiErrorCode = ErrorCode | 'NETWORK';
+
+/** Every failed call, whichever transport carried it: the contract's `{ code, message, details }`. */
+export class ApiError extends Error {
+  override readonly name = 'ApiError';
+
+  constructor(
+    readonly code: ApiErrorCode,
+    message: string,
+    readonly details?: unknown,
+    /** HTTP status when the HTTP transport carried the call. */
+    readonly status: number | null = null,
+  ) {
+    super(message);
+  }
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Reads an `{ error: { code, message, details } }` body (or an IPC error) into an ApiError. */
+export function errorFromBody(body: unknown, status: number | null = null): ApiError {
+  const inner = isRecord(body) && isRecord(body['error']) ? body['error'] : body;
+  if (isRecord(inner) && typeof inner['message'] === 'string') {
+    const code = isErrorCode(inner['code']) ? inner['code'] : codeForStatus(status);
+    return new ApiError(code, inner['message'], inner['details'], status);
+  }
+  return new ApiError(codeForStatus(status), status ? `the server answered HTTP ${status}` : 'unexpected answer', undefined, status);
+}
+
+function codeForStatus(status: number | null): ErrorCode {
+  switch (status) {
+    case 400: return 'INVALID_INPUT';
+    case 401: return 'UNAUTHORIZED';
+    case 403: return 'FORBIDDEN';
+    case 404: return 'NOT_FOUND';
+    case 409: return 'CONFLICT';
+    case 413: return 'PAYLOAD_TOO_LARGE';
+    case 415: return 'UNSUPPORTED_MEDIA_TYPE';
+    case 503: return 'UNAVAILABLE';
+    case 504: return 'TIMEOUT';
+    default: return 'INTERNAL';
+  }
+}
+
+export function toApiError(err: unknown): ApiError {
+  if (err instanceof ApiError) return err;
+  if (err instanceof Error) return new ApiError('INTERNAL', err.message);
+  return new ApiError('INTERNAL', String(err));
+}
+
+/**
+ * Field errors keyed by the input's top-level field (`environment.FOO` → `environment`).
+ * The API sends `details.fields: [{ field, message }]` (schema checks) or `details.field` (core checks).
+ */
+export function fieldErrors(err: unknown): Record<string, string> {
+  if (!(err instanceof ApiError) || !isRecord(err.details)) return {};
+  const out: Record<string, string> = {};
+  const add = (field: unknown, message: unknown): void => {
+    if (typeof field !== 'string') return;
+    const top = field.split('.')[0] ?? field;
+    const text = typeof message === 'string' ? message : err.message;
+    out[top] = out[top] ? `${out[top]}; ${text}` : text;
+  };
+  const fields = err.details['fields'];
+  if (Array.isArray(fields)) {
+    for (const f of fields) if (isRecord(f)) add(f['field'], f['message']);
+  }
+  if (typeof err.details['field'] === 'string') add(err.details['field'], stripFieldPrefix(err.details['field'], err.message));
+  return out;
+}
+
+/** `path: /x does not exist` shown next to the path field reads better as `/x does not exist`. */
+function stripFieldPrefix(field: string, message: string): string {
+  return message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
+}

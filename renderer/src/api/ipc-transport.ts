@@ -1,0 +1,45 @@
+import { events, eventNames, operations, type OperationName } from '../../../shared/contract';
+import type { Result } from '../../../shared/result';
+import { ApiError, errorFromBody } from './errors';
+import type { AppEvent, Subscription, Transport } from './transport';
+
+/**
+ * What the Electron preload must expose as `window.webhookBridge` (contextBridge):
+ * `invoke` sends an operation's input on its contract channel (`op:…`) and answers with the Result
+ * envelope; `on` listens to an event channel (`event:…`) and returns the function that stops.
+ */
+export interface BridgeApi {
+  invoke(channel: string, input: unknown): Promise<Result<unknown>>;
+  on(channel: string, listener: (payload: unknown) => void): () => void;
+}
+
+declare global {
+  interface Window {
+    webhookBridge?: BridgeApi;
+  }
+}
+
+export function createIpcTransport(bridge: BridgeApi): Transport {
+  async function call(name: OperationName, input: unknown): Promise<unknown> {
+    let result: Result<unknown>;
+    try {
+      result = await bridge.invoke(operations[name].channel, input);
+    } catch (err) {
+      throw new ApiError('INTERNAL', `IPC call ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+    }
+    if (result.ok) return result.value;
+    throw errorFromBody(result.error);
+  }
+
+  function subscribe(sub: Subscription): () => void {
+    const stops = eventNames.map((name) =>
+      bridge.on(events[name].channel, (payload) => sub.onEvent({ name, payload } as AppEvent)),
+    );
+    sub.onState('open');
+    return () => {
+      for (const stop of stops) stop();
+    };
+  }
+
+  return { kind: 'ipc', call, subscribe };
+}
