@@ -45,6 +45,10 @@ async function main(): Promise<void> {
     bridge.token.source.kind === 'environment' ? 'WEBHOOK_BRIDGE_API_TOKEN' : `${bridge.token.source.path} (send it as Authorization: Bearer <token>)`;
   process.stdout.write(`Config: ${bridge.paths.configFile}\nAPI token: ${tokenWhere}\n`);
   process.stdout.write(`REST API listening on ${bridge.url}\n`);
+  // The token rides in the fragment: browsers never send it to a server, and the page drops it
+  // from the address bar at once. It is printed here only, never written to the log.
+  const fragment = bridge.token.source.kind === 'file' ? `/#token=${encodeURIComponent(bridge.token.token)}` : '/ (paste WEBHOOK_BRIDGE_API_TOKEN when asked)';
+  process.stdout.write(`Dashboard: ${bridge.url}${fragment}\n`);
 
   let exiting = false;
   const shutdown = (signal: string): void => {
