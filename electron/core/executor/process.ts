@@ -164,7 +164,11 @@ export class SpawnedExecutor implements Endpoint {
     const deadline = this.deps.now() + readyTimeoutMs;
     const left = (): number => Math.max(1, deadline - this.deps.now());
     const hs = await this.raceExit(this.handshake, left());
-    if (!hs) throw await this.failure('closed its output without a handshake');
+    if (!hs) {
+      // stdout closes as the process exits: report the exit (code 3 = missing module) when it comes
+      await Promise.race([this.exited, sleep(2_000)]);
+      throw await this.failure(this.alive ? 'closed its output without a handshake' : '');
+    }
     if (hs.nonce !== prepared.nonce) {
       throw await this.failure(`answered at ${hs.address} with another nonce: a stale socket or a foreign process`);
     }
