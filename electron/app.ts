@@ -5,7 +5,9 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './api/server.js';
+import { webhookRoutes } from './api/webhooks.js';
 import { createCore, type Core } from './core/create-core.js';
+import { attachExecutor, type ExecutorTuning } from './core/executor/attach.js';
 import { createFileSink } from './core/logging/file-sink.js';
 import { consoleSink, Redactor, type LogSink } from './core/logging/logger.js';
 import { createHandlers, type Handlers } from './core/operations.js';
@@ -26,6 +28,8 @@ export interface BridgeOptions {
   extraSinks?: LogSink[];
   /** Directory holding resources/ (the executor, plugins, proto). */
   resourcesDir: string;
+  /** Timings of the executor's supervision (tests shorten them). */
+  executorTuning?: Partial<ExecutorTuning>;
 }
 
 export interface Bridge {
@@ -48,13 +52,15 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const token = await loadOrCreateToken(paths.tokenFile, env);
   redactor.add(token.token);
   const core = await createCore({ configFile: paths.configFile, env, logSinks: sinks, redactor });
+  const executor = attachExecutor(core, { resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir(), ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}) });
   core.logger.debug(`config file ${paths.configFile} (from ${paths.configFrom}); logs in ${paths.logDir}`);
   const handlers = createHandlers(core);
   const host = opts.host ?? core.config.settings.server.host;
   const port = opts.port ?? core.config.settings.server.port;
   let server: FastifyInstance | undefined;
   try {
-    server = await buildServer({ handlers, events: core.events, logger: core.logger, token: token.token, listenHost: host });
+    await executor.start(); // a broken interpreter leaves the executor `failed`; the API still starts
+    server = await buildServer({ handlers, events: core.events, logger: core.logger, token: token.token, listenHost: host, plugins: [webhookRoutes(core)] });
     await server.listen({ host, port });
   } catch (err) {
     await server?.close();
