@@ -11,6 +11,7 @@ import { attachExecutor, type ExecutorTuning } from './core/executor/attach.js';
 import { createFileSink } from './core/logging/file-sink.js';
 import { consoleSink, Redactor, type LogSink } from './core/logging/logger.js';
 import { createHandlers, type Handlers } from './core/operations.js';
+import { attachJobs } from './core/provisioning/attach.js';
 import { resolveAppPaths, type AppPaths } from './core/paths.js';
 import { loadOrCreateToken, type ApiToken } from './core/token.js';
 
@@ -52,6 +53,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const token = await loadOrCreateToken(paths.tokenFile, env);
   redactor.add(token.token);
   const core = await createCore({ configFile: paths.configFile, env, logSinks: sinks, redactor });
+  attachJobs(core, { dataDir: paths.dataDir, env, home: opts.home ?? os.homedir() });
   const executor = attachExecutor(core, { resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir(), ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}) });
   core.logger.debug(`config file ${paths.configFile} (from ${paths.configFrom}); logs in ${paths.logDir}`);
   const handlers = createHandlers(core);
