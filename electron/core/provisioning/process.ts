@@ -36,6 +36,8 @@ export interface SpawnToolConfig {
   platform?: NodeJS.Platform;
   /** Time between SIGTERM and SIGKILL (default 3 s). */
   graceMs?: number;
+  /** After the tool exits, how long its output may still come from what it left running (default 1 s). */
+  drainMs?: number;
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
@@ -112,6 +114,7 @@ async function waitGone(pgid: number, platform: NodeJS.Platform, ms: number): Pr
 export function createSpawnTool(config: SpawnToolConfig = {}): SpawnTool {
   const platform = config.platform ?? process.platform;
   const graceMs = config.graceMs ?? 3000;
+  const drainMs = config.drainMs ?? 1000;
   const windows = platform === 'win32';
   return (file, args, options) => {
     const child = spawn(file, [...args], {
@@ -131,7 +134,16 @@ export function createSpawnTool(config: SpawnToolConfig = {}): SpawnTool {
         spawnError = e.code ?? e.message;
         if (child.pid === undefined) resolve({ code: null, signal: null, spawnError });
       });
+      // something the tool left running may hold the pipes open: stop waiting for its output soon
+      let drain: NodeJS.Timeout | undefined;
+      child.on('exit', () => {
+        drain = setTimeout(() => {
+          child.stdout.destroy();
+          child.stderr.destroy();
+        }, drainMs);
+      });
       child.on('close', (code, signal) => {
+        clearTimeout(drain);
         out.end();
         err.end();
         resolve({ code, signal, spawnError });
