@@ -41,7 +41,7 @@ export function TokenPage({ status, onSubmit }: { status: AuthStatus; onSubmit(t
             If the bridge was started with <code className="mono">WEBHOOK_BRIDGE_API_TOKEN</code> set, the token is that variable's value.
           </li>
         </ol>
-        <form onSubmit={submit} className="token-form" aria-label="API token">
+        <form onSubmit={submit} className="token-form" aria-label="Paste the API token">
           <Field label="API token" error={error}>
             {({ id, describedBy, invalid }) => (
               <input id={id} className="input mono-input" type="password" autoComplete="off" spellCheck={false} value={value} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => setValue(e.target.value)} autoFocus />

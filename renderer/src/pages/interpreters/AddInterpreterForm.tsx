@@ -140,7 +140,7 @@ export function AddInterpreterForm({ prefill, onDone, onCancel }: AddInterpreter
       <div className="form-actions">
         <Button onClick={onCancel}>Cancel</Button>
         <Button type="submit" variant="primary" busy={busy} icon={<Icon name="plus" />}>
-          Add interpreter
+          Add to configuration
         </Button>
       </div>
     </form>

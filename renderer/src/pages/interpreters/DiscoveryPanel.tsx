@@ -56,20 +56,23 @@ export function DiscoveryPanel({ onAdd, onClose }: { onAdd(i: DiscoveredInterpre
                 </Button>
               </li>
             ))}
-            {broken.map((i) => (
-              <li key={i.path} className="found-row is-broken">
-                <div className="found-main">
-                  <span className="found-name">{kindLabel(i.kind)} interpreter</span>
-                  <Mono>{i.path}</Mono>
-                  <span className="danger-text small">{i.broken?.reason}</span>
-                </div>
-                <div className="found-meta">
-                  <Badge tone="danger">broken</Badge>
-                </div>
-                <span />
-              </li>
-            ))}
           </ul>
+          {broken.length > 0 && (
+            <details className="found-broken">
+              <summary>{broken.length} found but not usable</summary>
+              <ul className="found-list">
+                {broken.map((i) => (
+                  <li key={i.path} className="found-row is-broken">
+                    <div className="found-main">
+                      <span className="found-name">{i.version ? `Python ${i.version}` : 'Python'} ({kindLabel(i.kind)})</span>
+                      <Mono>{i.path}</Mono>
+                    </div>
+                    <span className="danger-text small">{i.broken?.reason}</span>
+                  </li>
+                ))}
+              </ul>
+            </details>
+          )}
           <p className="muted small found-foot">
             {configured > 0 && `${configured} already added · `}searched in {formatMs(result.stats.durationMs)}
             {result.stats.processesStarted > 0 && `, ${result.stats.processesStarted} probe${result.stats.processesStarted === 1 ? '' : 's'}`}

@@ -1,0 +1,151 @@
+// @vitest-environment jsdom
+import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { ApiError } from '../../renderer/src/api/errors';
+import { setApi } from '../../renderer/src/api/runtime';
+import { takeTokenFromUrl, TOKEN_KEY } from '../../renderer/src/api/token';
+import { ConfigPage } from '../../renderer/src/pages/ConfigPage';
+import { ConnectionPage } from '../../renderer/src/pages/ConnectionPage';
+import { filterLogs, LogsPage } from '../../renderer/src/pages/LogsPage';
+import { parseJsonBody, PluginsPage } from '../../renderer/src/pages/PluginsPage';
+import { TokenPage } from '../../renderer/src/pages/TokenPage';
+import { useConfig } from '../../renderer/src/stores/config';
+import { useConnection } from '../../renderer/src/stores/connection';
+import { useInterpreters } from '../../renderer/src/stores/interpreters';
+import { dispatchEvent } from '../../renderer/src/stores/live';
+import { useLogs } from '../../renderer/src/stores/logs';
+import { usePlugins } from '../../renderer/src/stores/plugins';
+import { useStream } from '../../renderer/src/stores/stream';
+import { configView, connection, fakeApi, interpList, logEntry, type FakeApi } from './renderer-helpers';
+
+let fake: FakeApi;
+
+beforeEach(() => {
+  fake = fakeApi();
+  setApi(fake.api);
+  useStream.setState({ state: 'open', epoch: 0 });
+  useConnection.setState({ data: null, epoch: 0, loaded: false, loading: false, error: null, test: null });
+  useConfig.setState({ data: null, epoch: 0, loaded: false, loading: false, error: null });
+  useInterpreters.setState({ data: interpList(1, ['default', 'py'], 'default'), epoch: 0, loaded: true, error: null });
+  useLogs.setState({ entries: [], lastSeq: 0, loaded: false, loading: false, error: null });
+  usePlugins.setState({ data: null, loaded: false, loading: false, error: null });
+});
+afterEach(cleanup);
+
+describe('Connection page', () => {
+  it('shows the loading state, then live changes without reload', async () => {
+    fake.on('getConnection', () => connection(1, { state: 'connected', pid: 4242 }));
+    render(<ConnectionPage />);
+    expect(screen.getByLabelText('Loading')).toBeTruthy();
+    expect(await screen.findByText('Connected')).toBeTruthy();
+    expect(screen.getByText('4242')).toBeTruthy();
+    act(() => dispatchEvent({ name: 'connectionChanged', payload: connection(2, { state: 'failed', last_error: 'executor exited with code 1', stderr_tail: ['Traceback…', 'ImportError: grpc'] }) }));
+    expect(screen.getByText('Failed', { selector: '.status-state' })).toBeTruthy();
+    expect(screen.getByText('executor exited with code 1')).toBeTruthy();
+    expect(screen.getByLabelText('Executor stderr (last lines)').textContent).toContain('ImportError: grpc');
+  });
+
+  it('explains an unavailable executor and runs the connection test', async () => {
+    fake.on('getConnection', () => Promise.reject(new ApiError('UNAVAILABLE', 'the executor is not available', undefined, 503)));
+    render(<ConnectionPage />);
+    expect(await screen.findByText('The executor is not available')).toBeTruthy();
+    fake.on('getConnection', () => connection(1));
+    fake.on('testConnection', () => ({ ok: true, status: 'SERVING', probes: 5, latency_ms: { min: 0.8, median: 1.2, max: 3 }, executor: { pid: 1, address: 'x', python_version: '3.11.2', implementation: 'cpython', executable: '/usr/bin/python3', plugins: 3 }, error: null }));
+    fireEvent.click(screen.getByRole('button', { name: 'Try again' }));
+    fireEvent.click(await screen.findByRole('button', { name: 'Test Connection' }));
+    expect(await screen.findByText('Passed')).toBeTruthy();
+    expect(screen.getByText('SERVING · 5 probes')).toBeTruthy();
+    expect(screen.getByText('1.2 ms')).toBeTruthy();
+  });
+});
+
+describe('Configuration page', () => {
+  it('shows banners for an invalid file and an outside change, and the source of each value', async () => {
+    fake.on('getConfig', () =>
+      configView(3, { valid: false, errors: [{ path: 'python.interpreters.x.path', message: 'expected a string', line: 12 }], external_change_at: '2026-01-02T10:00:00.000Z' }),
+    );
+    render(<ConfigPage />);
+    expect(await screen.findByText('The configuration file on disk is invalid')).toBeTruthy();
+    expect(screen.getByText('expected a string')).toBeTruthy();
+    expect(screen.getByText('The file was changed outside the app')).toBeTruthy();
+    expect(screen.getAllByText('env WEBHOOK_BRIDGE_LOG_LEVEL').length).toBeGreaterThan(0);
+    expect(screen.getByText('WEBHOOK_BRIDGE_LOG_LEVEL overrides the file until it is unset.')).toBeTruthy();
+    expect((screen.getByRole('button', { name: 'Save changes' }) as HTMLButtonElement).disabled).toBe(true);
+  });
+
+  it('sends only the changed settings', async () => {
+    fake.on('getConfig', () => configView(3));
+    fake.on('updateConfig', () => configView(4, { values: [{ key: 'python.venv_path', value: '/srv/venv', source: 'file' }] }));
+    render(<ConfigPage />);
+    fireEvent.change(await screen.findByLabelText('Default virtual environment'), { target: { value: '/srv/venv' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(fake.calls.some((c) => c.name === 'updateConfig')).toBe(true));
+    expect(fake.calls.find((c) => c.name === 'updateConfig')?.input).toEqual({ venv_path: '/srv/venv' });
+    expect(await screen.findByText('Saved to the configuration file')).toBeTruthy();
+  });
+});
+
+describe('Logs page', () => {
+  it('filters by level and text', () => {
+    const entries = [logEntry(1, 'debug detail', 'debug'), logEntry(2, 'Executor ready'), logEntry(3, 'slow plugin', 'warn'), logEntry(4, 'crash', 'error')];
+    expect(filterLogs(entries, 'warn', '').map((e) => e.seq)).toEqual([3, 4]);
+    expect(filterLogs(entries, 'debug', 'EXECUTOR').map((e) => e.seq)).toEqual([2]);
+    expect(filterLogs(entries, 'debug', 'core')).toHaveLength(4);
+  });
+
+  it('tails live lines and freezes the view while paused', async () => {
+    fake.on('getLogs', () => ({ entries: [logEntry(1, 'first')], last_seq: 1 }));
+    render(<LogsPage />);
+    expect(await screen.findByText('first')).toBeTruthy();
+    act(() => dispatchEvent({ name: 'logAppended', payload: logEntry(2, 'second') }));
+    expect(screen.getByText('second')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Pause' }));
+    act(() => dispatchEvent({ name: 'logAppended', payload: logEntry(3, 'third') }));
+    expect(screen.queryByText('third')).toBeNull();
+    fireEvent.click(screen.getByRole('button', { name: 'Resume (1 new)' }));
+    expect(screen.getByText('third')).toBeTruthy();
+  });
+});
+
+describe('Plugins page', () => {
+  it('lists plugins and sends a test request with a JSON body', async () => {
+    fake.on('listPlugins', () => ({ plugins: [{ name: 'echo', description: 'Echoes', methods: ['GET', 'POST'], available: true, error: '', source: '/p/echo.py', has_secret: false }] }));
+    fake.on('testPlugin', () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}', duration_ms: 4.2 }));
+    render(<PluginsPage />);
+    expect(await screen.findByText('Echoes')).toBeTruthy();
+    fireEvent.change(screen.getByLabelText('JSON body'), { target: { value: '{"a": [1, 2]}' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Send' }));
+    expect(await screen.findByText('HTTP 200')).toBeTruthy();
+    expect(screen.getByLabelText('Response body').textContent).toBe('{\n  "ok": true\n}');
+    expect(fake.calls.find((c) => c.name === 'testPlugin')?.input).toEqual({ name: 'echo', method: 'POST', body: { a: [1, 2] } });
+  });
+
+  it('says why a body is not JSON, before sending', async () => {
+    expect(parseJsonBody('')).toEqual({ ok: true, value: undefined });
+    expect(parseJsonBody('{')).toMatchObject({ ok: false });
+  });
+});
+
+describe('token', () => {
+  it('takes #token= from the URL once, stores it, and removes it from the address bar', () => {
+    const replaceState = vi.fn();
+    const store = new Map<string, string>();
+    const storage = { getItem: (k: string) => store.get(k) ?? null, setItem: (k: string, v: string) => void store.set(k, v), removeItem: (k: string) => void store.delete(k) };
+    const token = takeTokenFromUrl({ location: { hash: '#token=abc%2D123', pathname: '/logs', search: '' }, history: { replaceState, state: null }, storage });
+    expect(token).toBe('abc-123');
+    expect(store.get(TOKEN_KEY)).toBe('abc-123');
+    expect(replaceState).toHaveBeenCalledWith(null, '', '/logs');
+    expect(takeTokenFromUrl({ location: { hash: '', pathname: '/', search: '' }, history: { replaceState, state: null }, storage })).toBe('abc-123');
+    expect(replaceState).toHaveBeenCalledTimes(1);
+  });
+
+  it('explains where to find a token and accepts a pasted one', () => {
+    const onSubmit = vi.fn();
+    render(<TokenPage status="rejected" onSubmit={onSubmit} />);
+    expect(screen.getByText('The server refused this token')).toBeTruthy();
+    expect(screen.getAllByText('WEBHOOK_BRIDGE_API_TOKEN').length).toBeGreaterThan(0);
+    fireEvent.change(screen.getByLabelText('API token'), { target: { value: '  pasted-token  ' } });
+    fireEvent.click(screen.getByRole('button', { name: 'Connect' }));
+    expect(onSubmit).toHaveBeenCalledWith('pasted-token');
+  });
+});
