@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'node:crypto';
+import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/errors.js';
 
@@ -13,11 +14,73 @@ export interface SecurityOptions {
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
 const MUTATING = new Set(['POST', 'PUT', 'PATCH', 'DELETE']);
 
+/**
+ * The exact `Host` values the API answers to (compared lower-case): the loopback names with the
+ * port, and the bare names on port 80, where browsers leave the port out. Nothing else: no
+ * trailing-dot names, no other spellings of the addresses (`127.1`, `[::ffff:127.0.0.1]`), no
+ * `0.0.0.0` (browsers reach it as loopback, the "0.0.0.0 day").
+ */
 function allowedHosts(port: number, listenHost: string): Set<string> {
   const names = [...LOOPBACK_NAMES];
-  const extra = listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost;
+  const extra = (listenHost.includes(':') && !listenHost.startsWith('[') ? `[${listenHost}]` : listenHost).toLowerCase();
   if (!names.includes(extra) && extra !== '0.0.0.0' && extra !== '[::]') names.push(extra);
-  return new Set(names.map((n) => `${n}:${port}`.toLowerCase()));
+  const hosts = names.map((n) => `${n}:${port}`);
+  if (port === 80) hosts.push(...names);
+  return new Set(hosts);
+}
+
+const DASHBOARD = '/api/dashboard';
+
+function underDashboard(p: string): boolean {
+  return p === DASHBOARD || p.startsWith(`${DASHBOARD}/`);
+}
+
+/**
+ * The request path made conservative for the token decision: percent-decoded (the router decodes
+ * before matching, so `/api/%64ashboard/…` reaches a dashboard route), backslashes as slashes,
+ * duplicate slashes and dot segments resolved, lower-cased. It only ever widens what needs the token.
+ */
+export function canonicalPath(url: string): string {
+  const raw = url.split('?')[0] ?? '';
+  let decoded = raw;
+  for (let i = 0; i < 3; i++) {
+    let next: string;
+    try {
+      next = decodeURIComponent(decoded);
+    } catch {
+      break;
+    }
+    if (next === decoded) break;
+    decoded = next;
+  }
+  return path.posix.normalize(decoded.replace(/\\/g, '/')).toLowerCase();
+}
+
+/** Does this request need the API token? Decided on the route it was matched to and on its canonical path. */
+export function needsToken(request: FastifyRequest): boolean {
+  const route = request.routeOptions.url;
+  return underDashboard(canonicalPath(request.url)) || (route !== undefined && underDashboard(route.toLowerCase()));
+}
+
+/**
+ * The checks that need no route: DNS-rebinding guard (Host), cross-site guard (Origin), and a
+ * request target that is a plain path (an absolute-form target `GET http://…/api/…` names another
+ * authority than Host and was routed without the token check). Throws the error to answer with.
+ */
+export function checkOrigin(request: FastifyRequest, opts: SecurityOptions): void {
+  const port = request.socket?.localPort ?? opts.fallbackPort ?? 0;
+  const hosts = allowedHosts(port, opts.listenHost);
+  const host = request.headers.host?.toLowerCase();
+  if (!host || !hosts.has(host)) {
+    throw new AppError('FORBIDDEN', 'forbidden Host header: this API answers only on its loopback address');
+  }
+  const origin = request.headers.origin?.toLowerCase();
+  if (origin !== undefined && !(origin.startsWith('http://') && hosts.has(origin.slice('http://'.length)))) {
+    throw new AppError('FORBIDDEN', 'cross-origin requests are not allowed');
+  }
+  if (!request.url.startsWith('/')) {
+    throw new AppError('INVALID_INPUT', 'the request target must be a path (origin-form)');
+  }
 }
 
 function safeEqual(a: string, b: string): boolean {
@@ -34,39 +97,25 @@ export function isJsonType(contentType: string | undefined): boolean {
 }
 
 /**
- * Runs before routing on every request: DNS-rebinding guard (Host), cross-site guard (Origin),
- * JSON-only mutations on the dashboard API, then the bearer token on /api/dashboard.
+ * Runs on every request before its handler (and before the 404 handler): Host, Origin and request
+ * target (`checkOrigin`), JSON-only mutations on the dashboard API, then the bearer token there.
+ * An unknown dashboard path gets the same 401 as a known one, so it does not reveal what exists.
  */
 export function securityHook(opts: SecurityOptions) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
-    const port = request.socket.localPort ?? opts.fallbackPort ?? 0;
-    const hosts = allowedHosts(port, opts.listenHost);
-    const host = request.headers.host?.toLowerCase();
-    if (!host || !hosts.has(host)) {
-      throw new AppError('FORBIDDEN', 'forbidden Host header: this API answers only on its loopback address');
-    }
-    const origin = request.headers.origin;
-    if (origin !== undefined && !hosts.has(origin.toLowerCase().replace(/^http:\/\//, '')) ) {
-      throw new AppError('FORBIDDEN', 'cross-origin requests are not allowed');
-    }
-    if (origin !== undefined && !origin.toLowerCase().startsWith('http://')) {
-      throw new AppError('FORBIDDEN', 'cross-origin requests are not allowed');
-    }
-    const url = request.url;
-    const dashboard = url === '/api/dashboard' || url.startsWith('/api/dashboard/') || url.startsWith('/api/dashboard?');
-    if (dashboard && MUTATING.has(request.method)) {
+    checkOrigin(request, opts);
+    if (!needsToken(request)) return;
+    if (MUTATING.has(request.method)) {
       const type = request.headers['content-type'];
       const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;
       if ((type !== undefined && !isJsonType(type)) || (type === undefined && hasBody)) {
         throw new AppError('UNSUPPORTED_MEDIA_TYPE', `request bodies must be application/json (got ${type ?? 'no content type'})`);
       }
     }
-    if (dashboard) {
-      const auth = request.headers.authorization ?? '';
-      const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
-      if (!given || !safeEqual(given, opts.token)) {
-        throw new AppError('UNAUTHORIZED', 'missing or wrong API token: send Authorization: Bearer <token>');
-      }
+    const auth = request.headers.authorization ?? '';
+    const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+    if (!given || !safeEqual(given, opts.token)) {
+      throw new AppError('UNAUTHORIZED', 'missing or wrong API token: send Authorization: Bearer <token>');
     }
   };
 }

@@ -1,13 +1,15 @@
-import Fastify, { type FastifyInstance } from 'fastify';
+import type { Socket } from 'node:net';
+import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
+import { httpStatusOf } from '../../shared/errors.js';
 import { InputValidator } from '../core/input.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { Handlers } from '../core/operations.js';
 import type { EventBus } from '../core/events.js';
-import { installErrorHandling } from './errors.js';
+import { errorPayload, installErrorHandling } from './errors.js';
 import { buildOpenApi } from './openapi.js';
 import { registerOperationRoutes } from './routes.js';
-import { securityHook } from './security.js';
+import { checkOrigin, securityHook } from './security.js';
 import { registerEventStream } from './sse.js';
 
 export const BODY_LIMIT = 1024 * 1024;
@@ -40,9 +42,54 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
+const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+
+/**
+ * Answers a request node's HTTP parser refused (bad request line, header or Content-Length, NUL
+ * bytes, headers over the size limit, a request too slow to arrive) with the error envelope.
+ */
+function answerClientError(err: Error & { code?: string }, socket: Socket): void {
+  if (err.code === 'ECONNRESET' || socket.destroyed) return;
+  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
+  const message = status === 431 ? 'request headers are too large' : status === 408 ? 'the request did not arrive in time' : 'malformed HTTP request';
+  const body = JSON.stringify(errorPayload('INVALID_INPUT', message));
+  if (socket.writable) {
+    socket.write(
+      `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+        `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
+    );
+  }
+  socket.destroy();
+}
+
 /** Builds the REST app without listening (tests use it with a real socket or `inject()`). */
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
-  const app = Fastify({ logger: false, bodyLimit: BODY_LIMIT, return503OnClosing: true, forceCloseConnections: true });
+  const security = { token: opts.token, listenHost: opts.listenHost, ...(opts.fallbackPort ? { fallbackPort: opts.fallbackPort } : {}) };
+  const app = Fastify({
+    logger: false,
+    bodyLimit: BODY_LIMIT,
+    return503OnClosing: true,
+    forceCloseConnections: true,
+    // A request without Host reaches the security hook (403 JSON) instead of node's bare 400.
+    http: { requireHostHeader: false },
+    // Longer than every name the contract allows (plugin names go to 128 characters).
+    routerOptions: { maxParamLength: 256 },
+    clientErrorHandler: answerClientError,
+    // Requests the router refuses before any hook (bad percent-encoding, over-long parameter):
+    // same Host/Origin guard as every request, then the error envelope.
+    frameworkErrors: (err, request, reply) => {
+      let status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
+      let body = errorPayload('INVALID_INPUT', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'the URL is not valid percent-encoding');
+      try {
+        checkOrigin(request, security);
+      } catch (e) {
+        if (!(e instanceof AppError)) throw e;
+        status = httpStatusOf(e.code);
+        body = { error: e.toBody() };
+      }
+      void (reply as unknown as FastifyReply).code(status).header('X-Content-Type-Options', 'nosniff').header('Cache-Control', 'no-store').send(body);
+    },
+  });
   const log = opts.logger.child('api');
   const validator = new InputValidator();
   installErrorHandling(app, log);
@@ -54,7 +101,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       done(err as Error, undefined);
     }
   });
-  app.addHook('onRequest', securityHook({ token: opts.token, listenHost: opts.listenHost, ...(opts.fallbackPort ? { fallbackPort: opts.fallbackPort } : {}) }));
+  app.addHook('onRequest', securityHook(security));
   app.addHook('onResponse', async (request, reply) => {
     if (log.enabled('debug')) log.debug(`${request.method} ${request.url.split('?')[0]} → ${reply.statusCode} (${reply.elapsedTime.toFixed(1)} ms)`);
   });
