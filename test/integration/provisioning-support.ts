@@ -4,7 +4,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'vitest';
 import type { Job } from '../../shared/dto/jobs.js';
@@ -57,22 +57,28 @@ export function makeVenv(dir: string, opts: { systemSite?: boolean } = {}): stri
 }
 
 /** A wheel written by hand (zip of the package, METADATA, WHEEL, RECORD with hashes). */
-export function makeWheel(dir: string, name: string, version = '0.1'): string {
+export function makeWheel(dir: string, name: string, version = '0.1', extra: Record<string, Buffer> = {}): string {
   mkdirSync(dir, { recursive: true });
   const info = `${name}-${version}.dist-info`;
-  const files: [string, string][] = [
-    [`${name}/__init__.py`, `VALUE = ${JSON.stringify(`${name} ${version}`)}\n`],
-    [`${info}/METADATA`, `Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`],
-    [`${info}/WHEEL`, 'Wheel-Version: 1.0\nGenerator: webhook-bridge-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n'],
+  const files: [string, Buffer][] = [
+    [`${name}/__init__.py`, Buffer.from(`VALUE = ${JSON.stringify(`${name} ${version}`)}\n`)],
+    ...Object.entries(extra),
+    [`${info}/METADATA`, Buffer.from(`Metadata-Version: 2.1\nName: ${name}\nVersion: ${version}\n`)],
+    [`${info}/WHEEL`, Buffer.from('Wheel-Version: 1.0\nGenerator: webhook-bridge-tests\nRoot-Is-Purelib: true\nTag: py3-none-any\n')],
   ];
-  const record = files.map(([n, text]) => {
-    const digest = createHash('sha256').update(text).digest('base64url');
-    return `${n},sha256=${digest},${Buffer.byteLength(text)}`;
-  });
-  files.push([`${info}/RECORD`, `${[...record, `${info}/RECORD,,`].join('\n')}\n`]);
+  const record = files.map(([n, data]) => `${n},sha256=${createHash('sha256').update(data).digest('base64url')},${data.length}`);
+  files.push([`${info}/RECORD`, Buffer.from(`${[...record, `${info}/RECORD,,`].join('\n')}\n`)]);
   const wheel = path.join(dir, `${name}-${version}-py3-none-any.whl`);
-  const script = 'import json, sys, zipfile\nz = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED)\nfor n, t in json.loads(sys.argv[2]): z.writestr(n, t)\nz.close()\n';
-  execFileSync(SYSTEM_PYTHON, ['-c', script, wheel, JSON.stringify(files)]);
+  const list = path.join(dir, `.${name}.json`);
+  writeFileSync(list, JSON.stringify(files.map(([n, data]) => [n, data.toString('base64')])));
+  const script = [
+    'import base64, json, sys, zipfile',
+    'z = zipfile.ZipFile(sys.argv[1], "w", zipfile.ZIP_DEFLATED)',
+    'for n, b in json.load(open(sys.argv[2])): z.writestr(n, base64.b64decode(b))',
+    'z.close()',
+  ].join('\n');
+  execFileSync(SYSTEM_PYTHON, ['-c', script, wheel, list]);
+  rmSync(list);
   return wheel;
 }
 
