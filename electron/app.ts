@@ -5,12 +5,14 @@
 import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './api/server.js';
+import { dashboardPlugin } from './api/dashboard.js';
 import { webhookRoutes } from './api/webhooks.js';
 import { createCore, type Core } from './core/create-core.js';
 import { attachExecutor, type ExecutorTuning } from './core/executor/attach.js';
 import { createFileSink } from './core/logging/file-sink.js';
 import { consoleSink, Redactor, type LogSink } from './core/logging/logger.js';
 import { createHandlers, type Handlers } from './core/operations.js';
+import { attachInterpreterTools } from './core/interpreters/attach.js';
 import { attachJobs } from './core/provisioning/attach.js';
 import { resolveAppPaths, type AppPaths } from './core/paths.js';
 import { loadOrCreateToken, type ApiToken } from './core/token.js';
@@ -53,6 +55,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   const token = await loadOrCreateToken(paths.tokenFile, env);
   redactor.add(token.token);
   const core = await createCore({ configFile: paths.configFile, env, logSinks: sinks, redactor });
+  attachInterpreterTools(core, { resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir(), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   attachJobs(core, { dataDir: paths.dataDir, env, home: opts.home ?? os.homedir() });
   const executor = attachExecutor(core, { resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir(), ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}) });
   core.logger.debug(`config file ${paths.configFile} (from ${paths.configFrom}); logs in ${paths.logDir}`);
@@ -62,7 +65,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   let server: FastifyInstance | undefined;
   try {
     await executor.start(); // a broken interpreter leaves the executor `failed`; the API still starts
-    server = await buildServer({ handlers, events: core.events, logger: core.logger, token: token.token, listenHost: host, plugins: [webhookRoutes(core)] });
+    server = await buildServer({ handlers, events: core.events, logger: core.logger, token: token.token, listenHost: host, plugins: [webhookRoutes(core), dashboardPlugin()] });
     await server.listen({ host, port });
   } catch (err) {
     await server?.close();
