@@ -32,6 +32,7 @@ export interface IpcMainLike {
 }
 
 export interface RouterLog {
+  info(message: string): void;
   warn(message: string): void;
   error(message: string): void;
 }
@@ -115,7 +116,7 @@ export function closeForeignChannels(ipc: IpcListenersLike, log: RouterLog): str
     ipc.removeAllListeners(name);
     closed.push(name);
   }
-  if (closed.length > 0) log.warn(`IPC: closed channels not in the contract: ${closed.join(', ')}`);
+  if (closed.length > 0) log.info(`IPC: closed listeners outside the contract: ${closed.join(', ')}`);
   return closed;
 }
 

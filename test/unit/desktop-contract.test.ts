@@ -38,7 +38,7 @@ describe('contract parity', () => {
     const registered: string[] = [];
     registerOperations(
       { handle: (channel) => void registered.push(channel), removeHandler: () => undefined },
-      { handlers: createHandlers({} as unknown as Core), validator: new InputValidator(), trustedFrame: () => null, log: { warn: vi.fn(), error: vi.fn() } },
+      { handlers: createHandlers({} as unknown as Core), validator: new InputValidator(), trustedFrame: () => null, log: { info: vi.fn(), warn: vi.fn(), error: vi.fn() } },
     );
     expect(registered.sort()).toEqual([...opChannels].sort());
   });

@@ -40,7 +40,7 @@ const LIST: InterpreterList = { revision: 1, active: null, interpreters: [] };
 
 function setup(overrides: Partial<Handlers> = {}) {
   const ipc = new FakeIpcMain();
-  const log = { warn: vi.fn(), error: vi.fn() };
+  const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
   const handlers = {
     listInterpreters: vi.fn(async () => LIST),
     activateInterpreter: vi.fn(async ({ name }: { name: string }) => ({ active: name, previous: null, switched: true, message: `now ${name}` })),
@@ -193,11 +193,11 @@ describe('foreign ipcMain listeners', () => {
   it('are removed so the contract channels are the only way in', () => {
     const names: Array<string | symbol> = ['electron-store-get-data', Symbol('internal')];
     const removed: string[] = [];
-    const log = { warn: vi.fn(), error: vi.fn() };
+    const log = { info: vi.fn(), warn: vi.fn(), error: vi.fn() };
     const closed = closeForeignChannels({ eventNames: () => names, removeAllListeners: (n) => void removed.push(n) }, log);
     expect(closed).toEqual(['electron-store-get-data']);
     expect(removed).toEqual(['electron-store-get-data']);
-    expect(log.warn).toHaveBeenCalledWith(expect.stringContaining('electron-store-get-data'));
+    expect(log.info).toHaveBeenCalledWith(expect.stringContaining('electron-store-get-data'));
     expect(closeForeignChannels({ eventNames: () => [], removeAllListeners: () => undefined }, log)).toEqual([]);
   });
 });
