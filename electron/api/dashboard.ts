@@ -64,6 +64,7 @@ export function dashboardPlugin(opts: DashboardOptions = {}): (app: FastifyInsta
         securityHeaders(reply);
         // Hashed file names never change content: cache them; everything else is re-read.
         if (request.url.startsWith('/assets/') && reply.statusCode === 200) reply.header('Cache-Control', 'public, max-age=31536000, immutable');
+        if (request.url === '/favicon.svg' && reply.statusCode === 200) reply.header('Cache-Control', 'public, max-age=86400');
         return payload;
       });
 
@@ -84,7 +85,7 @@ export function dashboardPlugin(opts: DashboardOptions = {}): (app: FastifyInsta
       scope.get('/favicon.svg', async (_req, reply) => {
         try {
           const svg = await fs.readFile(path.join(root, 'favicon.svg'));
-          return await reply.type('image/svg+xml').send(svg);
+          return await reply.type('image/svg+xml').header('Cache-Control', 'public, max-age=86400').send(svg);
         } catch {
           return reply.callNotFound();
         }

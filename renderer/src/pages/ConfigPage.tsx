@@ -159,7 +159,7 @@ function PythonSettings({ view }: { view: ConfigView }): ReactElement {
                 <select id={id} className="input" value={value.active_interpreter} aria-describedby={describedBy} aria-invalid={invalid} onChange={(e) => set({ active_interpreter: e.target.value })}>
                   {!value.active_interpreter && <option value="">(none)</option>}
                   {(interpreters?.interpreters ?? []).map((i) => (
-                    <option key={i.key} value={i.key}>{i.name} ({i.key})</option>
+                    <option key={i.key} value={i.key}>{i.name === i.key ? i.key : `${i.name} · ${i.key}`}</option>
                   ))}
                   {interpreters && value.active_interpreter && !interpreters.interpreters.some((i) => i.key === value.active_interpreter) && (
                     <option value={value.active_interpreter}>{value.active_interpreter} (not configured)</option>

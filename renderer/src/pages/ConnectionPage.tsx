@@ -1,4 +1,4 @@
-import { useEffect, useState, type ReactElement } from 'react';
+import { useEffect, useMemo, useState, type ReactElement } from 'react';
 import type { ConnectionState, ConnectionStatus } from '../../../shared/dto/connection';
 import { Badge, Banner, Button, Card, ErrorState, KeyValues, Mono, PageHeader, Skeleton, type Tone } from '../components/ui';
 import { Icon } from '../components/icons';
@@ -14,20 +14,22 @@ export const STATE_VIEW: Record<ConnectionState, { tone: Tone; label: string; te
   failed: { tone: 'danger', label: 'Failed', text: 'The executor kept failing; the bridge stopped restarting it. Fix the cause, then reconnect.' },
 };
 
-/** Uptime that ticks every second between pushed updates. */
+/**
+ * Uptime that ticks every second between pushed updates: the server's `uptime_s` plus the time
+ * since it arrived (no dependence on this machine's clock agreeing with the server's).
+ */
 function useUptime(status: ConnectionStatus | null): number | null {
   const [now, setNow] = useState(() => Date.now());
+  // when this snapshot arrived (a new object comes with every update)
+  const receivedAt = useMemo(() => (status ? Date.now() : 0), [status]);
+  const ticking = status?.state === 'connected' && status.uptime_s !== null;
   useEffect(() => {
-    if (!status?.started_at) return;
+    if (!ticking) return;
     const t = setInterval(() => setNow(Date.now()), 1000);
     return () => clearInterval(t);
-  }, [status?.started_at]);
-  if (!status) return null;
-  if (status.started_at && status.state === 'connected') {
-    const started = new Date(status.started_at).getTime();
-    if (!Number.isNaN(started)) return Math.max(0, (now - started) / 1000);
-  }
-  return status.uptime_s;
+  }, [ticking]);
+  if (!status || status.uptime_s === null) return null;
+  return ticking ? status.uptime_s + Math.max(0, now - receivedAt) / 1000 : status.uptime_s;
 }
 
 export function ConnectionPage(): ReactElement {
@@ -84,7 +86,7 @@ export function ConnectionPage(): ReactElement {
           <div className="tiles">
             <Tile label="Uptime" value={formatUptime(uptime)} />
             <Tile label="Restarts" value={String(data.restarts)} />
-            <Tile label="Health ping" value={formatMs(data.health_latency_ms)} />
+            <Tile label="Ping" value={formatMs(data.health_latency_ms)} />
             <Tile label="Requests" value={String(data.requests.total)} />
             <Tile label="Failed" value={String(data.requests.failed)} tone={data.requests.failed > 0 ? 'danger' : undefined} />
             <Tile label="In flight" value={String(data.requests.in_flight)} />

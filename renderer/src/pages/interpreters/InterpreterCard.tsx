@@ -80,7 +80,11 @@ export function InterpreterCard({ it, onRemove }: { it: InterpreterView; onRemov
         <div>
           <dt>Last validation</dt>
           <dd title={formatDateTime(it.last_validated)}>
-            {it.last_validated ? `${it.validated ? 'passed' : 'failed'} ${relativeTime(it.last_validated)}` : 'never'}
+            {it.last_validated
+              ? `${it.validated ? 'passed' : 'failed'} ${relativeTime(it.last_validated)}`
+              : validation?.report
+                ? `${validation.report.ok ? 'passed' : 'failed'} (not saved)`
+                : 'never'}
           </dd>
         </div>
       </dl>
