@@ -90,6 +90,7 @@ describe('executor under real interpreters', () => {
     expect(new Set(pids).size).toBe(4);
     // the old executors were drained and stopped
     await waitUntil(() => pids.slice(0, 3).every((p) => !pidAlive(p)), 15_000, 'the old executors to exit');
+    expect(c.executor.status().generation).toBe(4); // three switches, no extra restart after each activation
     expect(c.core.config.settings.python.active_interpreter).toBe('venv');
     const revisions = events.map((e) => e.revision);
     expect(revisions).toEqual([...revisions].sort((a, b) => a - b));

@@ -167,7 +167,8 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
     const launchNow = launchSig();
     const entryNow = entrySig(active);
     const activeChanged = active !== lastActive;
-    const relaunch = launchNow !== lastLaunch || entryNow !== lastEntry;
+    // A new active interpreter is a switch (already done when it came through activate()), not a restart.
+    const relaunch = launchNow !== lastLaunch || (!activeChanged && entryNow !== lastEntry);
     [lastActive, lastLaunch, lastEntry] = [active, launchNow, entryNow];
     const backend = manager.backend;
     if (s.executor.mode !== backend.mode) {

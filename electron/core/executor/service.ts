@@ -9,7 +9,7 @@ import type { PluginInfo, PluginList, PluginTestInput, PluginTestResult } from '
 import type { ConnectionManager } from '../connection/manager.js';
 import { errorMessage } from '../errors.js';
 import type { ExecutorService, WebhookRequest, WebhookResponse } from '../services.js';
-import type { ExecutorBackend } from './backend.js';
+import type { ExecutorBackend, Lease } from './backend.js';
 import { toAppError } from './error-map.js';
 import type { HttpHeader, PluginInfo as GrpcPluginInfo } from './grpc-types.js';
 
@@ -72,6 +72,11 @@ export class BridgeExecutorService implements ExecutorService {
     this.deps.manager.stop();
     await this.backend.stop();
     this.deps.manager.dispose();
+  }
+
+  /** The serving executor with one call counted on it (diagnostics and benchmarks: direct gRPC calls). Release it. */
+  lease(waitMs = this.deps.tuning.requestWaitMs): Promise<Lease> {
+    return this.backend.acquire(waitMs);
   }
 
   healthSummary(): { state: string; serving: boolean; interpreter: string | null } {

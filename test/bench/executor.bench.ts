@@ -1,0 +1,260 @@
+/**
+ * Executor benchmark on this machine, in one run of one bridge (headless mode, real executor):
+ *
+ *   npx tsx test/bench/executor.bench.ts
+ *
+ * - webhook throughput and p50/p99 through the bridge (HTTP keep-alive → Fastify → gRPC → `noop`)
+ *   against direct gRPC calls to the same executor (its own channel), at concurrency 1 and 32;
+ * - executor cold start (spawn → handshake → health SERVING with our nonce);
+ * - time to switch interpreters (system python3 ↔ a venv of it) and failed requests during 20
+ *   switches under load;
+ * - time from `kill -9` of the executor to serving again.
+ * Goals: bridge ≥ 80% of direct at c=32, 0 failed requests across switches, switch < 2× cold
+ * start, recovery < 1 s.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, promises as fs } from 'node:fs';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { startBridge, type Bridge } from '../../electron/app.js';
+import { BridgeExecutorService } from '../../electron/core/executor/service.js';
+
+export interface BenchMetric {
+  metric: string;
+  median: number;
+  min: number;
+  max: number;
+  unit: string;
+}
+export interface BenchReport {
+  name: string;
+  results: BenchMetric[];
+  notes: string[];
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const PYTHON = '/usr/bin/python3';
+const RUN_MS = 2_000;
+const RUNS = 3;
+const SWITCHES = 20;
+const KILLS = 5;
+const GOALS = { ratio: 0.8, switchVsCold: 2, recoveryMs: 1_000 };
+
+const round = (n: number): number => Math.round(n * 100) / 100;
+function summarize(metric: string, values: number[], unit: string): BenchMetric {
+  const s = [...values].sort((a, b) => a - b);
+  const mid = Math.floor(s.length / 2);
+  const median = s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
+  return { metric, median: round(median), min: round(s[0] ?? 0), max: round(s.at(-1) ?? 0), unit };
+}
+const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
+
+interface RunResult {
+  rps: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
+
+/** `concurrency` callers of `call` for `ms`; throughput and latency percentiles. */
+async function drive(call: () => Promise<boolean>, concurrency: number, ms: number): Promise<RunResult> {
+  const latencies: number[] = [];
+  let failed = 0;
+  const end = performance.now() + ms;
+  const t0 = performance.now();
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (performance.now() < end) {
+        const s = performance.now();
+        const ok = await call().catch(() => false);
+        latencies.push(performance.now() - s);
+        if (!ok) failed++;
+      }
+    }),
+  );
+  const elapsed = performance.now() - t0;
+  latencies.sort((a, b) => a - b);
+  return { rps: (latencies.length / elapsed) * 1000, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), failed };
+}
+
+function httpCaller(url: string, agent: http.Agent): () => Promise<boolean> {
+  const u = new URL(`${url}/api/v1/webhook/noop`);
+  const body = Buffer.from('{"event":"bench","n":1}');
+  return () =>
+    new Promise((resolve, reject) => {
+      const req = http.request(
+        { host: u.hostname, port: u.port, path: u.pathname, method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': body.length } },
+        (res) => {
+          res.resume();
+          res.on('end', () => resolve(res.statusCode === 200));
+          res.on('error', reject);
+        },
+      );
+      req.on('error', reject);
+      req.end(body);
+    });
+}
+
+function waitFor(bridge: Bridge, pred: () => boolean, timeoutMs: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      sub.dispose();
+      reject(new Error('timed out'));
+    }, timeoutMs);
+    const sub = bridge.core.events.on('connectionChanged', () => {
+      if (!pred()) return;
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    });
+    if (pred()) {
+      clearTimeout(timer);
+      sub.dispose();
+      resolve();
+    }
+  });
+}
+
+export async function benchExecutor(): Promise<BenchReport> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'wbx-bench-'));
+  const venv = path.join(dir, 'venv');
+  execFileSync(PYTHON, ['-m', 'venv', '--system-site-packages', '--without-pip', venv]);
+  const configFile = path.join(dir, 'config.yaml');
+  await fs.writeFile(
+    configFile,
+    JSON.stringify({
+      python: { interpreters: { system: { path: PYTHON }, venv: { path: path.join(venv, 'bin', 'python3') } }, active_interpreter: 'system' },
+      executor: { max_restarts: 1000, restart_window: 60 },
+      plugins: { dirs: [] },
+      logging: { level: 'warn' },
+    }),
+  );
+  const env: Record<string, string | undefined> = { ...process.env, HOME: dir, XDG_CONFIG_HOME: dir, XDG_STATE_HOME: dir, XDG_DATA_HOME: dir };
+  delete env['WEBHOOK_BRIDGE_API_TOKEN'];
+  // healthyResetMs 300: each kill below is a "first" crash, as it would be in real life.
+  const bridge = await startBridge({ configFlag: configFile, port: 0, host: '127.0.0.1', env, home: dir, fileLog: false, resourcesDir: path.join(ROOT, 'resources'), executorTuning: { healthyResetMs: 300 } });
+  const svc = bridge.core.executor;
+  if (!(svc instanceof BridgeExecutorService)) throw new Error('unexpected executor service');
+  const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
+  const results: BenchMetric[] = [];
+  const notes: string[] = [];
+  try {
+    if (svc.status().state !== 'connected') throw new Error(`executor not connected: ${svc.status().last_error}`);
+    const viaHttp = httpCaller(bridge.url, agent);
+    const lease = await svc.lease();
+    const client = lease.endpoint.client;
+    const direct = async (): Promise<boolean> => {
+      const r = await client.execute({ requestId: 'b', plugin: 'noop', method: 'POST', path: '/api/v1/webhook/noop', headers: [{ name: 'content-type', value: 'application/json' }], query: '', body: Buffer.from('{"event":"bench","n":1}'), contentType: 'application/json', timeoutMs: 30_000 });
+      return r.statusCode === 200;
+    };
+    await drive(viaHttp, 8, 500); // warm-up (plugin load, JIT, connections)
+    await drive(direct, 8, 300);
+    const ratios: number[] = [];
+    for (const c of [1, 32]) {
+      const b: RunResult[] = [];
+      const d: RunResult[] = [];
+      for (let i = 0; i < RUNS; i++) {
+        b.push(await drive(viaHttp, c, RUN_MS));
+        d.push(await drive(direct, c, RUN_MS));
+      }
+      results.push(summarize(`bridge throughput c=${c}`, b.map((r) => r.rps), 'req/s'));
+      results.push(summarize(`direct gRPC throughput c=${c}`, d.map((r) => r.rps), 'req/s'));
+      results.push(summarize(`bridge p50 c=${c}`, b.map((r) => r.p50), 'ms'), summarize(`bridge p99 c=${c}`, b.map((r) => r.p99), 'ms'));
+      results.push(summarize(`direct p50 c=${c}`, d.map((r) => r.p50), 'ms'), summarize(`direct p99 c=${c}`, d.map((r) => r.p99), 'ms'));
+      const r = b.map((x, i) => x.rps / (d[i]?.rps ?? 1));
+      results.push(summarize(`bridge/direct throughput c=${c}`, r, 'ratio'));
+      if (c === 32) ratios.push(...r);
+      const f = [...b, ...d].reduce((n, x) => n + x.failed, 0);
+      if (f) notes.push(`${f} failed request(s) in the throughput runs at c=${c}`);
+    }
+    lease.release();
+
+    // cold start (a reconnect spawns a new executor beside the old one and waits for SERVING) and
+    // switches, idle and then under load (c=8 through HTTP), so each pair is compared like for like
+    const timed = async (n: number, op: (i: number) => Promise<unknown>): Promise<number[]> => {
+      const out: number[] = [];
+      for (let i = 0; i < n; i++) {
+        const t = performance.now();
+        await op(i);
+        out.push(performance.now() - t);
+      }
+      return out;
+    };
+    const activate = (i: number): Promise<unknown> => bridge.core.registry.activate(i % 2 === 0 ? 'venv' : 'system');
+    const cold = await timed(5, () => svc.reconnect());
+    const switchIdle = await timed(6, activate);
+    let running = true;
+    let ok = 0;
+    let failed = 0;
+    const loaders = Array.from({ length: 8 }, async () => {
+      while (running) {
+        if (await viaHttp().catch(() => false)) ok++;
+        else failed++;
+      }
+    });
+    const coldLoaded = await timed(5, () => svc.reconnect());
+    const switchTimes = await timed(SWITCHES, activate);
+    running = false;
+    await Promise.all(loaders);
+    results.push(summarize('executor cold start, idle (spawn → SERVING)', cold, 'ms'));
+    results.push(summarize('interpreter switch, idle', switchIdle, 'ms'));
+    results.push(summarize('executor cold start under load (c=8)', coldLoaded, 'ms'));
+    results.push(summarize('interpreter switch under load (c=8)', switchTimes, 'ms'));
+    results.push({ metric: `failed requests during ${SWITCHES} switches + 5 restarts under load`, median: failed, min: failed, max: failed, unit: `of ${ok + failed}` });
+
+    // kill -9 → serving again
+    const recovery: number[] = [];
+    for (let i = 0; i < KILLS; i++) {
+      await new Promise((r) => setTimeout(r, 400)); // let the healthy period pass (backoff reset)
+      const pid = svc.status().pid as number;
+      const t = performance.now();
+      process.kill(pid, 'SIGKILL');
+      await waitFor(bridge, () => svc.status().state === 'connected' && svc.status().pid !== pid, 10_000);
+      recovery.push(performance.now() - t);
+    }
+    results.push(summarize('kill -9 → serving again', recovery, 'ms'));
+
+    const ratio = summarize('', ratios, '').median;
+    const med = (v: number[]): number => summarize('', v, '').median;
+    const [coldIdle, swIdle, coldLoad, swLoad] = [med(cold), med(switchIdle), med(coldLoaded), med(switchTimes)];
+    const recoveryMedian = summarize('', recovery, '').median;
+    notes.unshift(
+      `${process.platform}/${process.arch}, ${os.cpus().length} cores, Node ${process.version}; the load generator, the bridge and the gRPC client share one Node process; ${RUNS} runs of ${RUN_MS / 1000} s per row`,
+      `goal bridge ≥ ${GOALS.ratio * 100}% of direct gRPC at c=32: ${ratio >= GOALS.ratio ? 'met' : 'NOT met'} (median ratio ${ratio})`,
+      `goal 0 failed requests across ${SWITCHES} switches (and 5 restarts) under load: ${failed === 0 ? 'met' : 'NOT met'} (${failed} of ${ok + failed})`,
+      `goal switch < ${GOALS.switchVsCold}× cold start: ${swIdle < GOALS.switchVsCold * coldIdle && swLoad < GOALS.switchVsCold * coldLoad ? 'met' : 'NOT met'} (idle ${swIdle} vs ${coldIdle} ms; under load ${swLoad} vs ${coldLoad} ms)`,
+      `goal recovery < ${GOALS.recoveryMs} ms: ${recoveryMedian < GOALS.recoveryMs ? 'met' : 'NOT met'} (median ${recoveryMedian} ms; first restart after a 100 ms backoff)`,
+    );
+  } finally {
+    agent.destroy();
+    await bridge.stop();
+    await fs.rm(dir, { recursive: true, force: true });
+  }
+  return { name: 'executor', results, notes };
+}
+
+function printTable(report: BenchReport): void {
+  const rows = report.results.map((r) => [r.metric, String(r.median), String(r.min), String(r.max), r.unit]);
+  console.log(`\n### ${report.name}\n`);
+  console.log('| metric | median | min | max | unit |');
+  console.log('|---|---:|---:|---:|---|');
+  for (const row of rows) console.log(`| ${row.join(' | ')} |`);
+  console.log('');
+  for (const note of report.notes) console.log(`- ${note}`);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const t0 = performance.now();
+  benchExecutor().then(
+    (r) => {
+      printTable(r);
+      console.log(`\n(${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+    },
+    (err: unknown) => {
+      console.error(err);
+      process.exitCode = 1;
+    },
+  );
+}
