@@ -1,10 +1,12 @@
 /** The job engine with fake plans and a fake tool runner: states, revisions, batching, limits, cancel. */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { Job } from '../../shared/dto/jobs.js';
+import { Value } from 'typebox/value';
+import { JobSchema, type Job } from '../../shared/dto/jobs.js';
 import { AppError, invalid } from '../../electron/core/errors.js';
 import { EventBus } from '../../electron/core/events.js';
 import { Logger } from '../../electron/core/logging/logger.js';
-import { JobFailure, Jobs, unlessCancelled, type JobContext, type JobPlan, type JobsDeps } from '../../electron/core/provisioning/jobs.js';
+import { Jobs, type JobsDeps } from '../../electron/core/provisioning/jobs.js';
+import { JobFailure, unlessCancelled, type JobContext, type JobPlan } from '../../electron/core/provisioning/plan.js';
 import type { SpawnTool, SpawnToolOptions, ToolExit } from '../../electron/core/provisioning/process.js';
 
 /** A tool that prints what the test says and exits when told (or when killed). */
@@ -115,6 +117,7 @@ describe('provisioning jobs', () => {
     expect(new Set(revisions).size).toBe(revisions.length);
     expect(t.emitted.at(-1)).toMatchObject({ state: 'succeeded', revision: done.revision });
     expect(t.emitted.map((e) => e.phase)).toEqual(expect.arrayContaining(['queued', 'resolving', 'installing', 'verifying', 'done']));
+    for (const e of [...t.emitted, done]) expect(Value.Check(JobSchema, e)).toBe(true);
   });
 
   it('batches output lines into few events', async () => {

@@ -6,7 +6,7 @@ import type { RunProcess } from '../interpreters/discovery/process.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { ExecutorService } from '../services.js';
-import type { JobContext } from './jobs.js';
+import type { JobContext } from './plan.js';
 import type { UvLocator } from './uv.js';
 
 /** The part of the interpreter registry provisioning uses. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { conflict, errorMessage, invalid, notFound } from '../errors.js';
 import { parsePyvenvCfg } from '../interpreters/discovery/version-files.js';
 import { describeExit, revalidate, toolEnvironment, type ProvisioningDeps } from './common.js';
-import { JobFailure, unlessCancelled, type JobContext, type JobPlan } from './jobs.js';
+import { JobFailure, unlessCancelled, type JobContext, type JobPlan } from './plan.js';
 import { errorSummary } from './progress.js';
 
 export type VenvDirState = 'missing' | 'empty' | 'venv' | 'other';
