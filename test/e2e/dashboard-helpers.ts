@@ -1,5 +1,5 @@
 /** Helpers for the dashboard's end-to-end tests: build the renderer, start headless mode, drive Chromium. */
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { promisify } from 'node:util';
 import { existsSync, mkdtempSync, promises as fs, readdirSync, statSync } from 'node:fs';
 import os from 'node:os';
@@ -84,6 +84,18 @@ export function launchChromium(): Promise<Browser> {
     executablePath: CHROMIUM,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
+}
+
+/** A Python 3.8+ on this machine that cannot import grpc (an executor under it fails to start), or null. */
+export function pythonWithoutGrpc(): string | null {
+  const root = '/root/.pyenv/versions';
+  if (!existsSync(root)) return null;
+  for (const v of readdirSync(root).sort().reverse()) {
+    const py = path.join(root, v, 'bin', 'python3');
+    if (!/^3\.(8|9|1\d)\./.test(v) || !existsSync(py)) continue;
+    if (spawnSync(py, ['-c', 'import grpc'], { stdio: 'ignore', timeout: 10_000 }).status !== 0) return py;
+  }
+  return null;
 }
 
 export const chromiumAvailable = (): boolean => existsSync(CHROMIUM);

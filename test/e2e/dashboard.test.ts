@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { chromiumAvailable, ensureRendererBuilt, launchChromium, SCREENSHOTS, startE2EBridge, type E2EBridge } from './dashboard-helpers.js';
+import { chromiumAvailable, ensureRendererBuilt, launchChromium, pythonWithoutGrpc, SCREENSHOTS, startE2EBridge, type E2EBridge } from './dashboard-helpers.js';
 
 const ROUTES = ['interpreters', 'connection', 'config', 'logs', 'plugins'] as const;
 const HEADINGS: Record<(typeof ROUTES)[number], string> = {
@@ -154,6 +154,25 @@ describe.skipIf(!chromiumAvailable())('dashboard in Chromium', () => {
     await dialog.waitFor();
     await dialog.getByRole('button', { name: 'Remove' }).click();
     await card(added).waitFor({ state: 'detached', ...LONG });
+  });
+
+  it.skipIf(!pythonWithoutGrpc())('shows the new executor\'s error when a switch fails, and keeps the old one serving', async () => {
+    const python = pythonWithoutGrpc() as string;
+    await page.getByRole('button', { name: 'Add Interpreter', exact: true }).click();
+    await page.getByLabel('Display name').fill('No grpc');
+    await page.getByLabel('Interpreter path').fill(python);
+    await page.getByRole('button', { name: 'Add to configuration' }).click();
+    await card('no-grpc').waitFor();
+    await card('no-grpc').getByRole('button', { name: 'Activate' }).click();
+    const banner = page.locator('.banner-danger', { hasText: "Could not activate 'no-grpc'" });
+    await banner.waitFor(LONG);
+    expect(await banner.textContent()).toMatch(/grpc/);
+    await banner.getByText("The executor keeps running under 'default'.").waitFor(LONG);
+    expect(await card('default').getByText('Active', { exact: true }).count()).toBe(1);
+    await banner.getByRole('button', { name: 'Dismiss' }).click();
+    await card('no-grpc').getByRole('button', { name: /^Remove/ }).click();
+    await page.getByRole('alertdialog').getByRole('button', { name: 'Remove' }).click();
+    await card('no-grpc').waitFor({ state: 'detached', ...LONG });
   });
 
   it('shows a log line as soon as it is written, and filters it', async () => {

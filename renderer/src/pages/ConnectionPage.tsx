@@ -109,7 +109,12 @@ export function ConnectionPage(): ReactElement {
               {data.last_error ? (
                 <>
                   <p className="danger-text">{data.last_error}</p>
-                  {data.stderr_tail.length > 0 && <pre className="stderr" aria-label="Executor stderr (last lines)">{data.stderr_tail.join('\n')}</pre>}
+                  {data.stderr_tail.length > 0 && (
+                    <>
+                      <span className="list-label stderr-label">Executor output (last lines)</span>
+                      <pre className="stderr" aria-label="Executor stderr (last lines)">{data.stderr_tail.join('\n')}</pre>
+                    </>
+                  )}
                 </>
               ) : (
                 <p className="muted">No error since the executor started.</p>

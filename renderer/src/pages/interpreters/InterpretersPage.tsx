@@ -137,11 +137,15 @@ function ActivationBanner(): ReactElement | null {
       </Banner>
     );
   }
-  const tail = conn?.stderr_tail ?? [];
+  // A failed switch either leaves the previous executor serving, or (no previous one) a failed executor
+  // whose error and stderr tell why.
+  const kept = conn?.state === 'connected' ? conn.interpreter : null;
+  const tail = !kept ? (conn?.stderr_tail ?? []) : [];
   return (
     <Banner tone="danger" title={`Could not activate '${activation.name}'`} actions={close}>
       <p>{activation.error?.message}</p>
-      {conn?.last_error && conn.last_error !== activation.error?.message && <p>Executor: {conn.last_error}</p>}
+      {kept && <p>The executor keeps running under '{kept}'.</p>}
+      {!kept && conn?.last_error && conn.last_error !== activation.error?.message && <p>Executor: {conn.last_error}</p>}
       {tail.length > 0 && <pre className="stderr">{tail.join('\n')}</pre>}
     </Banner>
   );
