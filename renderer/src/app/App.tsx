@@ -46,11 +46,11 @@ function StatusFoot(): ReactElement {
   const view = conn ? STATE_VIEW[conn.state] : null;
   return (
     <div className="side-foot" aria-live="polite">
-      <div className="side-status">
+      <div className="side-status" title={`Executor: ${view ? view.label.toLowerCase() : 'unknown'}`}>
         <span className={`dot dot-${view?.tone ?? 'neutral'}`} aria-hidden="true" />
         <span>Executor: {view ? view.label.toLowerCase() : 'unknown'}</span>
       </div>
-      <div className="side-status">
+      <div className="side-status" title={stream === 'open' ? 'Live updates' : 'Live updates interrupted'}>
         <span className={`dot dot-${stream === 'open' ? 'ok' : stream === 'connecting' ? 'warn' : 'danger'}`} aria-hidden="true" />
         <span>{stream === 'open' ? 'Live updates' : stream === 'connecting' ? 'Connecting…' : stream === 'unauthorized' ? 'Token refused' : 'Offline, retrying…'}</span>
       </div>
@@ -79,6 +79,7 @@ export function App(): ReactElement {
                 href={hrefFor(n.route)}
                 className={route === n.route ? 'active' : undefined}
                 aria-current={route === n.route ? 'page' : undefined}
+                title={n.label}
                 onClick={(e) => {
                   if (e.metaKey || e.ctrlKey || e.shiftKey || e.button !== 0) return;
                   e.preventDefault();
