@@ -90,6 +90,11 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
       void (reply as unknown as FastifyReply).code(status).header('X-Content-Type-Options', 'nosniff').header('Cache-Control', 'no-store').send(body);
     },
   });
+  // CONNECT never reaches a route (node hands it to a 'connect' listener or drops the socket): say no.
+  app.server.on('connect', (_req: unknown, socket: Socket) => {
+    const body = JSON.stringify(errorPayload('METHOD_NOT_ALLOWED', 'CONNECT is not supported: this is not a proxy'));
+    socket.end(`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
+  });
   const log = opts.logger.child('api');
   const validator = new InputValidator();
   installErrorHandling(app, log);
