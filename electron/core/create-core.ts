@@ -70,6 +70,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     discovery: undefined,
     async updateConfig(input) {
       const { active_interpreter: active, ...rest } = input;
+      // The switch first: an unknown name (404) or a failed switch leaves the file untouched,
+      // instead of refusing the request after the other settings were already written.
+      if (active !== undefined && active !== registry.activeName()) await registry.activate(active);
       if (Object.keys(rest).length > 0) {
         await config.edit((doc) => {
           if (rest.venv_path !== undefined) doc.setIn(['python', 'venv_path'], rest.venv_path);
@@ -77,7 +80,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
           if (rest.logging_level !== undefined) doc.setIn(['logging', 'level'], rest.logging_level);
         });
       }
-      if (active !== undefined && active !== registry.activeName()) await registry.activate(active);
       return config.view;
     },
     async dispose() {
