@@ -96,6 +96,8 @@ function parseResponse(buf: Buffer, closed: boolean): RawResponse | null {
   const m = /^HTTP\/1\.[01] (\d{3})/.exec(head[0] ?? '');
   if (!m) throw new Error(`not an HTTP response: ${JSON.stringify(head[0])}`);
   const status = Number(m[1]);
+  // an interim answer (100 Continue…) precedes the real one
+  if (status >= 100 && status < 200 && status !== 101) return parseResponse(buf.subarray(headEnd + 4), closed);
   const headers: Record<string, string> = {};
   for (const line of head.slice(1)) {
     const i = line.indexOf(':');
