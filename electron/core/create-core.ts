@@ -70,8 +70,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     discovery: undefined,
     async updateConfig(input) {
       const { active_interpreter: active, ...rest } = input;
-      // The switch first: an unknown name (404) or a failed switch leaves the file untouched,
-      // instead of refusing the request after the other settings were already written.
+      // the switch is the part that can fail (the new executor may never become ready): do it
+      // first, so a refused switch leaves every other setting of the request unwritten too
       if (active !== undefined && active !== registry.activeName()) await registry.activate(active);
       if (Object.keys(rest).length > 0) {
         await config.edit((doc) => {
