@@ -124,4 +124,28 @@ describe('configuration edits', () => {
     await c.core.config.edit((doc) => doc.setIn(['python', 'interpreters', 'venv', 'validated'], true));
     expect(c.executor.status().pid).toBe(s3.pid);
   });
+
+  it('swaps backends when executor.mode changes, stopping the spawned executor', async () => {
+    const port = await freePort();
+    const token = randomBytes(16).toString('hex');
+    const ext = await runExternal(port, token);
+    const c = await start(configYaml({ interpreters: both, active: 'system' }), {}, { WEBHOOK_BRIDGE_EXECUTOR_TOKEN: token });
+    const spawned = c.executor.status().pid as number;
+    await c.core.config.edit((doc) => {
+      doc.setIn(['executor', 'mode'], 'external');
+      doc.setIn(['executor', 'port'], port);
+    });
+    const s = await waitForStatus(c, (x) => x.mode === 'external' && x.state === 'connected', 15_000, 'external mode');
+    expect(s.pid).toBe(ext.pid);
+    await waitUntil(() => !pidAlive(spawned), 10_000, 'the spawned executor to stop');
+    expect((await c.executor.execute(noop)).status).toBe(200);
+    await c.core.config.edit((doc) => {
+      doc.setIn(['executor', 'mode'], 'spawn');
+      doc.deleteIn(['executor', 'port']);
+    });
+    const back = await waitForStatus(c, (x) => x.mode === 'spawn' && x.state === 'connected', 15_000, 'spawn mode');
+    expect(back.address).toMatch(/^unix:/);
+    expect(back.pid).not.toBe(ext.pid);
+    expect(pidAlive(ext.pid as number)).toBe(true); // not ours to stop
+  });
 });
