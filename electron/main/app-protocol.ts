@@ -67,10 +67,15 @@ export function resolveRendererFile(root: string, requestUrl: string, base = '/'
   return { file, fallback };
 }
 
-/** Before `app` is ready: make `app:` a standard, secure scheme so `'self'`, fetch and ES modules work. */
+/**
+ * Before `app` is ready: `app:` as a standard, secure scheme (a real origin for `'self'`, a secure
+ * context). The dashboard's `<script type="module" crossorigin>` and `<link crossorigin>` are
+ * CORS-mode loads, which Chromium only performs for CORS-enabled schemes, hence `corsEnabled`; it
+ * lets no other origin in, since the window never shows another origin (navigation is blocked).
+ */
 export function registerAppScheme(protocol: Pick<Protocol, 'registerSchemesAsPrivileged'>): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
   ]);
 }
 

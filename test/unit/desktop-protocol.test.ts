@@ -100,11 +100,11 @@ describe('rendererHandler', () => {
 });
 
 describe('registerAppScheme', () => {
-  it('makes app: a standard secure scheme (needed for a real origin, fetch and modules)', () => {
+  it('makes app: a standard, secure, CORS-enabled scheme (a real origin; module scripts and crossorigin styles load)', () => {
     const registerSchemesAsPrivileged = vi.fn();
     registerAppScheme({ registerSchemesAsPrivileged });
     expect(registerSchemesAsPrivileged).toHaveBeenCalledWith([
-      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, codeCache: true } },
+      { scheme: 'app', privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true, codeCache: true } },
     ]);
   });
 });
