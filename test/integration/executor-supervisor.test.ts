@@ -148,6 +148,11 @@ describe('executor under real interpreters', () => {
     expect(back).toMatchObject({ state: 'connected', interpreter: 'system' });
   });
 
+  it('is failed at once when the interpreter file cannot be run', async () => {
+    const c = await start(configYaml({ interpreters: { gone: { path: '/nonexistent/bin/python3' }, system: { path: SYSTEM_PYTHON } }, active: 'gone' }));
+    expect(c.executor.status()).toMatchObject({ state: 'failed', restarts: 0, pid: null, last_error: expect.stringMatching(/could not be run \(ENOENT\)/) });
+  });
+
   it('leaves no process behind after stop', async () => {
     const c = await start(configYaml({ interpreters: both(), active: 'system' }));
     const pid = c.executor.status().pid as number;
