@@ -3,7 +3,7 @@
  * the real core, REST server, IPC router, window controller and tray, wired as in the app.
  * This stands in for launching Electron where its binary cannot be installed.
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -125,5 +125,11 @@ describe('desktop composition root (fake Electron)', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
     expect(fake.exitCode).toBeNull();
     expect(fake.errorBoxes).toEqual([]);
+
+    // One log folder: core, executor and shell lines in main.log (what the Logs page also got).
+    const mainLog = readFileSync(path.join(dir, 'xdg-state', 'webhook-bridge', 'logs', 'main.log'), 'utf8');
+    expect(mainLog).toMatch(/\[shell\] desktop shell up/);
+    expect(mainLog).toMatch(/\[executor[^\]]*\]/);
+    expect(mainLog).toMatch(/\[shell\] quitting: stopping the bridge/);
   });
 });
