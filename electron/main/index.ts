@@ -22,8 +22,10 @@ import { withTimeout } from './timeout.js';
 import { WindowController, hardenContents, hardenSession } from './window.js';
 
 const STOP_TIMEOUT_MS = 10_000;
-const logDir = platformPaths({ platform: process.platform, env: process.env, home: os.homedir() }).logDir;
+const { logDir, dataDir } = platformPaths({ platform: process.platform, env: process.env, home: os.homedir() });
 const log = createShellLog({ logDir, console: !app.isPackaged });
+// Chromium's state (caches, storage, the instance lock) and preferences.json stay out of the config folder.
+app.setPath('userData', path.join(dataDir, 'desktop'));
 
 let bridgeStart: Promise<Bridge> | undefined;
 let bridgePort: number | null = null;

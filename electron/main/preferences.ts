@@ -1,5 +1,6 @@
 /**
- * The shell's own preferences (electron-store, `preferences.json` in Electron's userData):
+ * The shell's own preferences (electron-store, `preferences.json` in Electron's userData, which
+ * index.ts points at `<data folder>/desktop`):
  * window bounds, last page, theme. The bridge's settings stay in the YAML config — nothing here
  * duplicates them. Values are checked on read, so a hand-edited or corrupt file cannot put the
  * window off-screen or load a foreign page.

@@ -78,6 +78,9 @@ export function createFakeElectron() {
       calls.push(`requestSingleInstanceLock ready=${ready}`);
       return true;
     }
+    setPath(name: string, p: string): void {
+      calls.push(`setPath ${name} ${p} ready=${ready}`);
+    }
     setAppLogsPath(p: string): void {
       calls.push(`setAppLogsPath ${p}`);
     }

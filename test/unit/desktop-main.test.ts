@@ -63,8 +63,9 @@ describe('desktop composition root (fake Electron)', () => {
     const fake = electron.__fake;
     await import('../../electron/main/index.js');
 
-    // Before `ready`: single-instance lock, privileged scheme, log folder — all synchronous at import.
+    // Before `ready`: Chromium's folder, single-instance lock, privileged scheme, log folder — all synchronous at import.
     expect(fake.calls).toEqual([
+      `setPath userData ${path.join(dir, 'xdg-data', 'webhook-bridge', 'desktop')} ready=false`,
       'requestSingleInstanceLock ready=false',
       'registerSchemesAsPrivileged ready=false',
       `setAppLogsPath ${path.join(dir, 'xdg-state', 'webhook-bridge', 'logs')}`,
