@@ -37,6 +37,8 @@ export const InterpreterViewSchema = Type.Object({
   name: Type.String(),
   path: Type.String(),
   venv_path: NullableString,
+  /** Only with a venv_path: whether a virtual environment is there (its pyvenv.cfg exists). */
+  venv_exists: Type.Optional(Type.Boolean()),
   use_uv: Type.Boolean(),
   required_packages: Type.Array(Type.String()),
   environment: Type.Record(Type.String(), Type.String()),

@@ -1,4 +1,5 @@
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import type { AddInterpreterInput, InterpreterList, InterpreterStatus, InterpreterView } from '../../../shared/dto/interpreters.js';
 import type { ValidationReport } from '../../../shared/interpreters-discovery.js';
 import type { ConfigStore } from '../config/store.js';
@@ -46,6 +47,15 @@ export interface RegistryDeps {
 }
 
 export type Validator = (entry: ResolvedInterpreter) => Promise<ValidationReport>;
+
+/** Whether `dir` holds a virtual environment (one stat of its pyvenv.cfg). */
+function isVenv(dir: string): boolean {
+  try {
+    return statSync(path.join(dir, 'pyvenv.cfg')).isFile();
+  } catch {
+    return false;
+  }
+}
 
 /** The configured interpreters: list, add, remove, activate, validate. */
 export class InterpreterRegistry {
@@ -150,6 +160,7 @@ export class InterpreterRegistry {
         name: entry.name ?? key,
         path: entry.path,
         venv_path: entry.venv_path ?? null,
+        ...(entry.venv_path ? { venv_exists: isVenv(entry.venv_path) } : {}),
         use_uv: entry.use_uv ?? false,
         required_packages: entry.required_packages ?? [],
         environment: maskEnvironment(entry.environment),
