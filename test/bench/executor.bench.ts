@@ -36,8 +36,8 @@ export interface BenchReport {
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PYTHON = '/usr/bin/python3';
-const RUN_MS = 2_000;
-const RUNS = 3;
+const RUN_MS = 1_500;
+const RUNS = 5;
 const SWITCHES = 20;
 const KILLS = 5;
 const GOALS = { ratio: 0.8, switchVsCold: 2, recoveryMs: 1_000 };
