@@ -5,19 +5,24 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { configYaml, makeVenv, pidAlive, RESOURCES, startCore, SYSTEM_PYTHON, tempDir, waitForStatus, waitUntil, type CoreWithExecutor } from '../helpers/executor.js';
 
 let venvPython = '';
+let venvDir = '';
 const running: CoreWithExecutor[] = [];
 const children: ChildProcess[] = [];
 
 beforeAll(() => {
-  venvPython = makeVenv(tempDir('wbx-venv-'));
+  venvDir = tempDir('wbx-venv-');
+  venvPython = makeVenv(venvDir);
 });
+
+afterAll(() => rmSync(venvDir, { recursive: true, force: true }));
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));

@@ -3,7 +3,7 @@
  * killed with SIGKILL (then the executor notices its stdin closing and exits on its own).
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { promises as fs } from 'node:fs';
+import { existsSync, promises as fs, rmSync } from 'node:fs';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
 import { afterEach, describe, expect, it } from 'vitest';
@@ -11,13 +11,16 @@ import { configYaml, pidAlive, ROOT, SYSTEM_PYTHON, tempDir, waitUntil } from '.
 
 const TOKEN = 'orphan-test-token-0123456789abcdef';
 const apps: ChildProcess[] = [];
+const dirs: string[] = [];
 
 afterEach(() => {
   for (const app of apps.splice(0)) if (app.exitCode === null && app.signalCode === null) app.kill('SIGKILL');
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-async function startApp(): Promise<{ app: ChildProcess; url: string; executorPid: number; exited: Promise<number | null> }> {
+async function startApp(): Promise<{ app: ChildProcess; url: string; executorPid: number; address: string; exited: Promise<number | null> }> {
   const dir = tempDir('wbx-app-');
+  dirs.push(dir);
   const configFile = path.join(dir, 'config.yaml');
   await fs.writeFile(configFile, configYaml({ interpreters: { system: { path: SYSTEM_PYTHON } }, active: 'system' }));
   const app = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'electron', 'headless.ts'), '--config', configFile, '--port', '0', '--quiet'], {
@@ -37,9 +40,9 @@ async function startApp(): Promise<{ app: ChildProcess; url: string; executorPid
     void exited.then((code) => reject(new Error(`the app exited (${code}): ${stderr.join('')}`)));
   });
   const res = await fetch(`${url}/api/dashboard/connection`, { headers: { authorization: `Bearer ${TOKEN}` } });
-  const status = (await res.json()) as { state: string; pid: number };
+  const status = (await res.json()) as { state: string; pid: number; address: string };
   expect(status.state).toBe('connected');
-  return { app, url, executorPid: status.pid, exited };
+  return { app, url, executorPid: status.pid, address: status.address, exited };
 }
 
 describe('the executor never outlives the app', () => {
@@ -52,11 +55,14 @@ describe('the executor never outlives the app', () => {
   });
 
   it('exits by itself when the app is killed with SIGKILL', async () => {
-    const { app, url, executorPid, exited } = await startApp();
+    const { app, url, executorPid, address, exited } = await startApp();
     const hook = await fetch(`${url}/api/v1/webhook/noop`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } });
     expect(hook.status).toBe(200);
     app.kill('SIGKILL');
     await exited;
     await waitUntil(() => !pidAlive(executorPid), 10_000, 'the orphaned executor to exit');
+    // nobody was left to remove the private socket folder: do it here
+    expect(existsSync(address.replace(/^unix:/, ''))).toBe(false); // the executor removed its socket
+    dirs.push(path.dirname(address.replace(/^unix:/, '')));
   });
 });

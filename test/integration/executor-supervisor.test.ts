@@ -2,8 +2,8 @@
  * The supervisor and the connection manager with real executors: Debian's python3, a
  * --system-site-packages venv of it, and a pyenv Python without grpc.
  */
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import { readFileSync } from 'node:fs';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { readFileSync, rmSync } from 'node:fs';
 import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import { AppError } from '../../electron/core/errors.js';
 import {
@@ -22,11 +22,15 @@ import {
 
 const NO_GRPC = pythonWithoutGrpc();
 let venvPython = '';
+let venvDir = '';
 const running: CoreWithExecutor[] = [];
 
 beforeAll(() => {
-  venvPython = makeVenv(tempDir('wbx-venv-'));
+  venvDir = tempDir('wbx-venv-');
+  venvPython = makeVenv(venvDir);
 });
+
+afterAll(() => rmSync(venvDir, { recursive: true, force: true }));
 
 afterEach(async () => {
   await Promise.all(running.splice(0).map((c) => c.stop()));

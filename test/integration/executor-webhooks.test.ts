@@ -2,6 +2,7 @@
  * End to end through startBridge (headless mode): real HTTP on loopback → Fastify → gRPC → a real
  * Python executor → plugins, with a temp config.
  */
+import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { configYaml, makeVenv, pidAlive, pythonWithoutGrpc, SYSTEM_PYTHON, tempDir, waitUntil } from '../helpers/executor.js';
@@ -9,9 +10,11 @@ import { configYaml, makeVenv, pidAlive, pythonWithoutGrpc, SYSTEM_PYTHON, tempD
 describe('webhooks through the bridge', () => {
   let b: TestBridge;
   let venvPython: string;
+  let venvDir = '';
 
   beforeAll(async () => {
-    venvPython = makeVenv(tempDir('wbx-venv-'));
+    venvDir = tempDir('wbx-venv-');
+    venvPython = makeVenv(venvDir);
     b = await startTestBridge({
       configText: configYaml({ interpreters: { system: { path: SYSTEM_PYTHON }, venv: { path: venvPython } }, active: 'system', executor: { timeout: 1 } }),
     });
@@ -19,6 +22,7 @@ describe('webhooks through the bridge', () => {
   afterAll(async () => {
     const pid = b?.bridge.core.executor?.status().pid;
     await b?.stop();
+    rmSync(venvDir, { recursive: true, force: true });
     if (pid) expect(pidAlive(pid)).toBe(false);
   });
 

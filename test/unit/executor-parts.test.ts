@@ -130,6 +130,7 @@ describe('launch', () => {
     expect(p.env['PYTHONHOME']).toBeUndefined();
     expect(virtualEnvOf(interp({ venv_path: '/v' }))).toBe('/v');
     expect(virtualEnvOf(interp())).toBeNull();
+    rmSync(dir, { recursive: true });
   });
 
   it('makes a private 0700 folder for the unix socket', async () => {
