@@ -1,16 +1,18 @@
-import { useMemo, useState, type FormEvent, type ReactElement } from 'react';
+import { useId, useMemo, useState, type FormEvent, type ReactElement } from 'react';
 import type { AddInterpreterInput } from '../../../../shared/dto/interpreters';
 import { fieldErrors, type ApiError } from '../../api/errors';
 import { Banner, Button, Field } from '../../components/ui';
 import { Icon } from '../../components/icons';
 import { slugKey } from '../../lib/format';
 import { useInterpreters } from '../../stores/interpreters';
+import { useJobs } from '../../stores/jobs';
 import { addable, displayName, prefillFrom, type FormPrefill } from './discovered';
 import { EnvEditor, type EnvRow } from './EnvEditor';
 
 export interface AddInterpreterFormProps {
   prefill?: FormPrefill | null;
-  onDone(key: string): void;
+  /** `creatingVenv`: the interpreter was added and the creation of its venv was asked for. */
+  onDone(key: string, creatingVenv?: boolean): void;
   onCancel(): void;
 }
 
@@ -21,6 +23,7 @@ export function parsePackages(text: string): string[] {
 }
 
 export function AddInterpreterForm({ prefill, onDone, onCancel }: AddInterpreterFormProps): ReactElement {
+  const createId = useId();
   const add = useInterpreters((s) => s.add);
   const list = useInterpreters((s) => s.data);
   const discovery = useInterpreters((s) => s.discovery);
@@ -29,6 +32,7 @@ export function AddInterpreterForm({ prefill, onDone, onCancel }: AddInterpreter
   const [name, setName] = useState(prefill?.name ?? '');
   const [path, setPath] = useState(prefill?.path ?? '');
   const [venv, setVenv] = useState(prefill?.venv_path ?? '');
+  const [makeVenv, setMakeVenv] = useState(false);
   const [useUv, setUseUv] = useState(false);
   const [packages, setPackages] = useState('');
   const [env, setEnv] = useState<EnvRow[]>([]);
@@ -60,6 +64,7 @@ export function AddInterpreterForm({ prefill, onDone, onCancel }: AddInterpreter
     const required: Record<string, string> = {};
     if (!key.trim()) required['key'] = 'is required';
     if (!path.trim()) required['path'] = 'is required';
+    if (makeVenv && !venv.trim()) required['venv_path'] = 'is required to create a virtual environment';
     setMissing(required);
     if (Object.keys(required).length) return;
     const input: AddInterpreterInput = { key: key.trim(), path: path.trim() };
@@ -74,7 +79,11 @@ export function AddInterpreterForm({ prefill, onDone, onCancel }: AddInterpreter
     const err = await add(input);
     setBusy(false);
     setError(err);
-    if (!err) onDone(input.key);
+    if (err) return;
+    // the venv is made from `path` (the base interpreter); the job then points the interpreter at it
+    if (!makeVenv) return onDone(input.key);
+    void useJobs.getState().createVenv(input.key);
+    onDone(input.key, true);
   };
 
   return (
@@ -107,16 +116,31 @@ export function AddInterpreterForm({ prefill, onDone, onCancel }: AddInterpreter
               onChange={(e) => { setKey(e.target.value); setKeyTouched(true); }} />
           )}
         </Field>
-        <Field label="Interpreter path" error={errors['path']} hint="Absolute path of the python executable (~ allowed)." className="span-2">
+        <Field
+          label={makeVenv ? 'Base interpreter path' : 'Interpreter path'}
+          error={errors['path']}
+          hint={makeVenv ? 'The Python the virtual environment is made from (~ allowed).' : 'Absolute path of the python executable (~ allowed).'}
+          className="span-2"
+        >
           {({ id, describedBy, invalid }) => (
             <input id={id} className="input mono-input" value={path} required placeholder="/usr/bin/python3" aria-describedby={describedBy} aria-invalid={invalid} spellCheck={false}
               onChange={(e) => setPath(e.target.value)} />
           )}
         </Field>
-        <Field label="Virtual environment" error={errors['venv_path']} hint="Optional folder of a venv to run in.">
+        <Field
+          label="Virtual environment"
+          error={errors['venv_path']}
+          hint={makeVenv ? 'Created after adding (python -m venv, or uv venv with uv); the interpreter then runs its python.' : 'Optional folder of a venv to run in.'}
+        >
           {({ id, describedBy, invalid }) => (
-            <input id={id} className="input mono-input" value={venv} placeholder="~/.venvs/webhooks" aria-describedby={describedBy} aria-invalid={invalid} spellCheck={false}
-              onChange={(e) => setVenv(e.target.value)} />
+            <>
+              <input id={id} className="input mono-input" value={venv} placeholder="~/.venvs/webhooks" aria-describedby={describedBy} aria-invalid={invalid} spellCheck={false}
+                onChange={(e) => setVenv(e.target.value)} />
+              <label className="check-label" htmlFor={createId}>
+                <input id={createId} type="checkbox" checked={makeVenv} onChange={(e) => setMakeVenv(e.target.checked)} />
+                Create virtual environment
+              </label>
+            </>
           )}
         </Field>
         <Field label="Package installer" error={errors['use_uv']}>
@@ -127,7 +151,12 @@ export function AddInterpreterForm({ prefill, onDone, onCancel }: AddInterpreter
             </label>
           )}
         </Field>
-        <Field label="Required packages" error={errors['required_packages']} hint="One per line or comma-separated, e.g. requests>=2.31" className="span-2">
+        <Field
+          label="Required packages"
+          error={errors['required_packages']}
+          hint={makeVenv ? 'One per line or comma-separated. A new venv is empty: the executor needs grpcio and protobuf in it.' : 'One per line or comma-separated, e.g. requests>=2.31'}
+          className="span-2"
+        >
           {({ id, describedBy, invalid }) => (
             <textarea id={id} className="input mono-input" rows={2} value={packages} aria-describedby={describedBy} aria-invalid={invalid} spellCheck={false}
               onChange={(e) => setPackages(e.target.value)} />
@@ -140,7 +169,7 @@ export function AddInterpreterForm({ prefill, onDone, onCancel }: AddInterpreter
       <div className="form-actions">
         <Button onClick={onCancel}>Cancel</Button>
         <Button type="submit" variant="primary" busy={busy} icon={<Icon name="plus" />}>
-          Add to configuration
+          {makeVenv ? 'Add and create venv' : 'Add to configuration'}
         </Button>
       </div>
     </form>

@@ -65,7 +65,11 @@ export function InterpretersPage(): ReactElement {
               key={adding.n}
               prefill={adding.prefill}
               onCancel={() => setAdding(null)}
-              onDone={(key) => { setAdding(null); setNotice(`Added '${key}'. Validate it to check that it can run the executor.`); }}
+              onDone={(key, creatingVenv) => {
+                setAdding(null);
+                setNotice(creatingVenv ? `Added '${key}'. Its virtual environment is being created: follow the progress on its card.` : `Added '${key}'. Validate it to check that it can run the executor.`);
+                if (creatingVenv) requestAnimationFrame(() => document.querySelector(`[data-key="${key}"]`)?.scrollIntoView?.({ block: 'nearest', behavior: 'smooth' }));
+              }}
             />
           </Card>
         </div>
