@@ -29,23 +29,70 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Shifts `file.bak.1 … file.bak.(keep-1)` up by one and copies the current file to `file.bak.1`. */
-async function rotateBackups(file: string, keep: number, mode: number): Promise<void> {
-  if (keep <= 0 || !(await exists(file))) return;
+/** Writes `text` to `target` through a temp file and a rename, so it is never seen half written. */
+async function replaceWith(target: string, text: string | Buffer, mode: number): Promise<void> {
+  const tmp = tempName(target);
+  const handle = await fs.open(tmp, 'wx', mode);
+  try {
+    await handle.writeFile(text);
+    await handle.chmod(mode);
+    await handle.sync();
+  } catch (err) {
+    await handle.close();
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+  await handle.close();
+  try {
+    await fs.rename(tmp, target);
+  } catch (err) {
+    await fs.rm(tmp, { force: true });
+    throw err;
+  }
+}
+
+/**
+ * Shifts `file.bak.1 … file.bak.(keep-1)` up by one and makes `file.bak.1` the previous version
+ * (`previous`, else a copy of the file), written atomically so a crash never leaves a torn backup.
+ */
+async function rotateBackups(file: string, keep: number, mode: number, previous: string | undefined): Promise<void> {
+  if (keep <= 0) return;
+  const old = previous ?? (await fs.readFile(file).catch(() => undefined));
+  if (old === undefined) return;
   for (let i = keep - 1; i >= 1; i--) {
     const from = `${file}.bak.${i}`;
     if (await exists(from)) await fs.rename(from, `${file}.bak.${i + 1}`);
   }
-  await fs.copyFile(file, `${file}.bak.1`);
-  await fs.chmod(`${file}.bak.1`, mode);
+  await replaceWith(`${file}.bak.1`, old, mode);
+}
+
+async function readOrNull(file: string): Promise<string | null> {
+  try {
+    return await fs.readFile(file, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    throw err;
+  }
+}
+
+export interface AtomicWriteOptions {
+  /** How many previous versions to keep as `file.bak.N` (default 3). */
+  backups?: number;
+  /**
+   * The content `text` was derived from (null: the file did not exist). The file is read again
+   * right before the rename; when someone changed it meanwhile (an edit by hand), nothing is
+   * replaced and the write answers false, so the caller can apply its change to the new content.
+   */
+  expected?: string | null;
 }
 
 /**
  * Replaces `file` with `text` so that a reader (or a crash) only ever sees the old or the new
  * content: temp file in the same folder, fsync, rename, fsync of the folder. Keeps the file's mode
- * (0600 for a new file) and the previous versions as `file.bak.N`.
+ * (0600 for a new file) and the previous versions as `file.bak.N`. Answers false (replacing
+ * nothing) when `expected` is given and the file no longer holds it.
  */
-export async function writeFileAtomic(file: string, text: string, opts: { backups?: number } = {}): Promise<void> {
+export async function writeFileAtomic(file: string, text: string, opts: AtomicWriteOptions = {}): Promise<boolean> {
   let mode = 0o600;
   try {
     mode = (await fs.stat(file)).mode & 0o777;
@@ -65,26 +112,37 @@ export async function writeFileAtomic(file: string, text: string, opts: { backup
   }
   await handle.close();
   try {
-    await rotateBackups(file, opts.backups ?? 3, mode);
+    await rotateBackups(file, opts.backups ?? 3, mode, opts.expected ?? undefined);
+    // Compare and swap, as close to the rename as possible: the slow part (writing and syncing
+    // the temp file, the backups) is over, so an edit by hand that lands during it is not lost.
+    if (opts.expected !== undefined && (await readOrNull(file)) !== opts.expected) {
+      await fs.rm(tmp, { force: true });
+      return false;
+    }
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
   }
   await fsyncDir(path.dirname(file));
+  return true;
 }
 
-/** Removes temp files a crashed writer left beside `file`. Returns how many were removed. */
+/**
+ * Removes temp files a crashed writer left beside `file` (its own and its backups':
+ * `.config.yaml.tmp-*`, `.config.yaml.bak.1.tmp-*`). Returns how many were removed.
+ */
 export async function removeStaleTempFiles(file: string): Promise<number> {
   const dir = path.dirname(file);
-  const prefix = `.${path.basename(file)}${TEMP_MARK}`;
+  const base = path.basename(file).replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+  const stale = new RegExp(`^\\.${base}(\\.bak\\.\\d+)?${TEMP_MARK.replace('.', '\\.')}`);
   let names: string[];
   try {
     names = await fs.readdir(dir);
   } catch {
     return 0;
   }
-  const stale = names.filter((n) => n.startsWith(prefix));
-  await Promise.all(stale.map((n) => fs.rm(path.join(dir, n), { force: true })));
-  return stale.length;
+  const found = names.filter((n) => stale.test(n));
+  await Promise.all(found.map((n) => fs.rm(path.join(dir, n), { force: true })));
+  return found.length;
 }

@@ -30,6 +30,8 @@ export interface ConfigChange {
 }
 
 const PRINT = { lineWidth: 0 } as const;
+/** Retries of an edit whose file was changed by hand while it was being written. */
+const MAX_EDIT_ATTEMPTS = 5;
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
 
 /**
@@ -158,13 +160,14 @@ export class ConfigStore {
     });
   }
 
-  private async syncFromDisk(): Promise<string> {
+  /** Reads the file, adopting it when it changed; answers the text (defaults when missing) and what is on disk. */
+  private async syncFromDisk(): Promise<{ text: string; onDisk: string | null }> {
     let text: string;
     try {
       text = await fs.readFile(this.opts.path, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      return DEFAULT_CONFIG_TEXT; // deleted by hand: the next write recreates it
+      return { text: DEFAULT_CONFIG_TEXT, onDisk: null }; // deleted by hand: the next write recreates it
     }
     if (sha(text) !== this.knownHash) {
       this.externalAt = this.now();
@@ -172,39 +175,50 @@ export class ConfigStore {
       this.log.info(`config file changed outside the app${ok ? '' : ' (and is invalid)'}`);
       this.changed.fire({ source: 'external', view: this.view });
     }
-    return text;
+    return { text, onDisk: text };
   }
 
   /**
    * Applies `mutate` to a fresh parse of the file and writes the result atomically. Edits are
    * serialised; an edit that would make the file invalid is refused and nothing is written.
+   *
+   * The file is compared with what the edit was based on right before it is replaced: when it
+   * was edited by hand meanwhile (while the new version was being written and synced), the edit
+   * is applied again to the new content instead of overwriting the hand edit. `mutate` may
+   * therefore run more than once; it must only change `doc`.
    */
   edit<T>(mutate: (doc: Document, settings: Settings) => T): Promise<T> {
     return this.queue.run(async () => {
-      const text = await this.syncFromDisk();
-      if (!this.valid) {
-        throw new AppError(
-          'CONFIG_INVALID',
-          `the config file ${this.opts.path} is invalid; fix it before making changes: ${this.errors.map(issueToString).join('; ')}`,
-          { errors: this.errors },
-        );
+      for (let attempt = 1; ; attempt++) {
+        const { text, onDisk } = await this.syncFromDisk();
+        if (!this.valid) {
+          throw new AppError(
+            'CONFIG_INVALID',
+            `the config file ${this.opts.path} is invalid; fix it before making changes: ${this.errors.map(issueToString).join('; ')}`,
+            { errors: this.errors },
+          );
+        }
+        const { doc } = parseConfig(text);
+        const reprinted = doc.toString(PRINT);
+        const result = mutate(doc, this.settings);
+        const next = applyMinimalEdit(text, reprinted, doc.toString(PRINT));
+        const check = parseConfig(next);
+        if (check.errors.length > 0) {
+          throw new AppError('INVALID_INPUT', `the change would make the config invalid: ${check.errors.map(issueToString).join('; ')}`, {
+            errors: check.errors,
+          });
+        }
+        if (next === text) return result;
+        if (await writeFileAtomic(this.opts.path, next, { backups: this.opts.backups ?? 3, expected: onDisk })) {
+          this.adopt(next);
+          this.changed.fire({ source: 'app', view: this.view });
+          return result;
+        }
+        if (attempt >= MAX_EDIT_ATTEMPTS) {
+          throw new AppError('CONFLICT', `the config file ${this.opts.path} kept changing on disk while the app was editing it; try again`);
+        }
+        this.log.info('the config file changed on disk during an edit: applying the edit to the new content');
       }
-      const { doc } = parseConfig(text);
-      const reprinted = doc.toString(PRINT);
-      const result = mutate(doc, this.settings);
-      const next = applyMinimalEdit(text, reprinted, doc.toString(PRINT));
-      const check = parseConfig(next);
-      if (check.errors.length > 0) {
-        throw new AppError('INVALID_INPUT', `the change would make the config invalid: ${check.errors.map(issueToString).join('; ')}`, {
-          errors: check.errors,
-        });
-      }
-      if (next !== text) {
-        await writeFileAtomic(this.opts.path, next, { backups: this.opts.backups ?? 3 });
-        this.adopt(next);
-        this.changed.fire({ source: 'app', view: this.view });
-      }
-      return result;
     });
   }
 
