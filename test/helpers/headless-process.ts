@@ -3,8 +3,55 @@
  * together with everything it started (the executor) in one go.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build } from 'esbuild';
 import { REPO_ROOT } from './bridge.js';
+
+let bundled: Promise<string> | undefined;
+
+const alive = (pid: number): boolean => {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+};
+
+/**
+ * Headless mode bundled with its dependencies into one ES module, for suites that restart it many
+ * times: `node bundle.mjs` starts several times faster than `node --import tsx` resolving and
+ * transforming hundreds of files. `import.meta.url` (and `require`) are pinned to
+ * electron/headless.ts so that resources/ and node_modules are found as from the sources. Built
+ * once per test process under node_modules/.cache; bundles of finished processes are removed.
+ */
+export function bundleHeadless(): Promise<string> {
+  bundled ??= (async () => {
+    const dir = path.join(REPO_ROOT, 'node_modules', '.cache', 'webhook-bridge-tests');
+    mkdirSync(dir, { recursive: true });
+    for (const name of readdirSync(dir)) {
+      const m = /^headless-(\d+)\.mjs$/.exec(name);
+      if (m && !alive(Number(m[1]))) rmSync(path.join(dir, name), { force: true });
+    }
+    const outfile = path.join(dir, `headless-${process.pid}.mjs`);
+    const entry = pathToFileURL(path.join(REPO_ROOT, 'electron', 'headless.ts')).href;
+    await build({
+      entryPoints: [path.join(REPO_ROOT, 'electron', 'headless.ts')],
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      outfile,
+      define: { 'import.meta.url': JSON.stringify(entry) },
+      banner: { js: `import { createRequire as __wbCreateRequire } from 'node:module'; const require = __wbCreateRequire(${JSON.stringify(entry)});` },
+      logLevel: 'silent',
+    });
+    return outfile;
+  })();
+  return bundled;
+}
 
 export interface HeadlessProcess {
   child: ChildProcess;
@@ -29,6 +76,8 @@ export interface HeadlessOptions {
   env?: Record<string, string>;
   /** Start through `npm run serve` instead of `node --import tsx electron/headless.ts`. */
   viaNpm?: boolean;
+  /** Start this bundle (from `bundleHeadless()`) with plain node. */
+  bundle?: string;
   readyTimeoutMs?: number;
 }
 
@@ -52,7 +101,7 @@ export async function startHeadless(o: HeadlessOptions): Promise<HeadlessProcess
   if (!o.env?.['WEBHOOK_BRIDGE_API_TOKEN']) delete env['WEBHOOK_BRIDGE_API_TOKEN'];
   const child = o.viaNpm
     ? spawn('npm', ['run', '--silent', 'serve', '--', ...args], { cwd: REPO_ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true })
-    : spawn(process.execPath, ['--import', 'tsx', path.join(REPO_ROOT, 'electron', 'headless.ts'), ...args], {
+    : spawn(process.execPath, [...(o.bundle ? [o.bundle] : ['--import', 'tsx', path.join(REPO_ROOT, 'electron', 'headless.ts')]), ...args], {
         cwd: REPO_ROOT,
         env,
         stdio: ['ignore', 'pipe', 'pipe'],
