@@ -10,13 +10,19 @@ export function registerEventStream(app: FastifyInstance, events: EventBus): voi
   app.get(EVENTS_PATH, (request, reply) => {
     reply.hijack();
     const res = reply.raw;
-    res.writeHead(200, {
+    const head = {
       'Content-Type': 'text/event-stream; charset=utf-8',
       'Cache-Control': 'no-store',
-      Connection: 'keep-alive',
       'X-Content-Type-Options': 'nosniff',
       'X-Accel-Buffering': 'no',
-    });
+    };
+    // HEAD (fastify routes it here too) has no body: answer the headers and end, not an endless stream.
+    if (request.method === 'HEAD') {
+      res.writeHead(200, head);
+      res.end();
+      return;
+    }
+    res.writeHead(200, { ...head, Connection: 'keep-alive' });
     res.write(': connected\n\n');
     let id = 0;
     const subs: Disposable[] = eventNames.map((name) =>
