@@ -367,6 +367,10 @@ describe('the event stream', () => {
     expect(text.headers['content-type']).toMatch(/^text\/event-stream/);
     expect(text.headers['access-control-allow-origin']).toBeUndefined();
     expect(text.first).not.toContain(token);
+    // HEAD gets the headers and an end, not an endless stream nobody reads.
+    const head = await raw('events HEAD', `HEAD ${EVENTS_PATH} HTTP/1.1\r\nHost: 127.0.0.1:${port}\r\nAuthorization: Bearer ${token}\r\nConnection: close\r\n\r\n`);
+    expect(head.status).toBe(200);
+    expect(head.headers['content-type']).toMatch(/^text\/event-stream/);
   });
 });
 
