@@ -63,7 +63,7 @@ beforeEach(() => {
   fake = fakeApi();
   setApi(fake.api);
   useInterpreters.setState({ data: null, epoch: 0, loaded: true, loading: false, error: null, validations: {}, activation: null });
-  useJobs.setState({ jobs: {}, requests: {}, cancelling: {}, dismissed: {} });
+  useJobs.setState({ jobs: {}, requests: {}, cancelling: {}, dismissed: {}, visited: {} });
 });
 afterEach(cleanup);
 
@@ -112,7 +112,7 @@ describe('Install missing packages', () => {
     expect(within(panel()).getByRole('heading', { name: 'Packages installed' })).toBeTruthy();
     expect(bar().getAttribute('aria-valuenow')).toBe('100');
     expect(within(panel()).getByText('Finished in 3.2 s')).toBeTruthy();
-    expect(within(panel()).getByText(/passes validation: ready to run the executor/)).toBeTruthy();
+    expect(panel().querySelector('.job-outcome')?.textContent).toBe("Validation passes: 'work' is ready to run the executor.");
     expect(within(card()).getByText('Ready')).toBeTruthy();
     expect(within(card()).queryByRole('button', { name: 'Cancel the install' })).toBeNull();
     // the report read before the install is stale now
@@ -152,16 +152,23 @@ describe('Install missing packages', () => {
     const answer = deferred<Job>();
     fake.on('cancelJob', () => answer.promise);
     render(<Card />);
-    push(job(1, { phase: 'installing', percent: 12 }));
+    push(job(1, { phase: 'resolving' }));
+    push(job(2, { phase: 'installing', percent: 12 }));
     const cancel = within(panel()).getByRole('button', { name: 'Cancel the install' });
     cancel.focus();
     fireEvent.click(cancel);
     expect(fake.calls.at(-1)).toEqual({ name: 'cancelJob', input: { id: 'job_1' } });
     expect(within(panel()).getByText('Cancelling…')).toBeTruthy();
-    await act(async () => answer.resolve(job(2, { state: 'cancelled', phase: 'done', percent: 12, finished_at: '2026-01-01T00:00:01.000Z' })));
+    await act(async () => answer.resolve(job(3, { state: 'cancelled', phase: 'done', percent: 12, finished_at: '2026-01-01T00:00:01.000Z' })));
     expect(within(panel()).getByRole('heading', { name: 'Install cancelled' })).toBe(document.activeElement);
     expect(within(panel()).getByText(/Nothing was changed/)).toBeTruthy();
     expect(within(panel()).getByText('Stopped in 1.0 s')).toBeTruthy();
+    // where it stopped: the last phase it ran in; before it, what ran and what was skipped
+    const steps = within(panel()).getByRole('list', { name: 'Steps' });
+    expect(steps.querySelector('.step-done')?.textContent).toBe('Resolving');
+    expect(steps.querySelector('.step-skipped')?.textContent).toBe('Downloading (skipped)');
+    expect(steps.querySelector('.step-stopped')?.textContent).toBe('Installing (stopped)');
+    expect(steps.querySelector('.step-todo')?.textContent).toBe('Verifying');
   });
 
   it('says when a cancel came too late to stop the changes', async () => {
@@ -181,6 +188,7 @@ describe('Install missing packages', () => {
     expect(within(panel()).getByRole('heading', { name: 'Install failed' })).toBeTruthy();
     expect(within(panel()).getByRole('alert').textContent).toContain('No matching distribution found for nosuchpkg');
     expect(within(panel()).getByRole('log').textContent).toContain('ERROR: No matching distribution');
+    expect(panel().querySelectorAll('.step-done, .step-failed')).toHaveLength(0); // never seen running: no step claimed
     // "Try again" on the panel stands for the offer below
     expect(within(card()).queryByRole('button', { name: 'Install missing packages' })).toBeNull();
     fireEvent.click(within(panel()).getByRole('button', { name: 'Try again' }));
@@ -250,7 +258,7 @@ describe('Create virtual environment on a card', () => {
     expect(await within(card()).findByRole('heading', { name: 'Creating the virtual environment…' })).toBeTruthy();
     expect(fake.calls).toEqual([{ name: 'createVenv', input: { name: 'work' } }]);
     // a venv job has no download step
-    expect(within(panel()).getByRole('list', { name: 'Steps' }).textContent).toBe('ResolvingInstallingVerifying');
+    expect(within(panel()).getByRole('list', { name: 'Steps' }).textContent).toBe('PreparingCreatingVerifying');
     push(job(5, { kind: 'venv', state: 'succeeded', phase: 'done', percent: 100, finished_at: '2026-01-01T00:00:04.000Z' }));
     expect(within(panel()).getByRole('heading', { name: 'Virtual environment created' })).toBeTruthy();
   });

@@ -1,5 +1,5 @@
 import { create } from 'zustand';
-import type { Job } from '../../../shared/dto/jobs';
+import type { Job, JobPhase } from '../../../shared/dto/jobs';
 import { ApiError, toApiError } from '../api/errors';
 import { getApi } from '../api/runtime';
 import { useInterpreters } from './interpreters';
@@ -28,6 +28,8 @@ export interface JobsStore {
   cancelling: Record<string, true>;
   /** Finished jobs the user closed. */
   dismissed: Record<string, true>;
+  /** The phases each job was seen running in, in order (a finished job's phase is `done`). */
+  visited: Record<string, JobPhase[]>;
   apply(job: Job): boolean;
   /** Installs the missing required packages (or, after a PEP 668 refusal, anyway). */
   install(name: string, opts?: { breakSystemPackages?: boolean }): Promise<Job | null>;
@@ -111,11 +113,16 @@ export const useJobs = create<JobsStore>()((set, get) => {
     requests: {},
     cancelling: {},
     dismissed: {},
+    visited: {},
 
     apply(job) {
       const current = get().jobs[job.id];
       if (current && current.revision > job.revision) return false;
-      set({ jobs: prune({ ...get().jobs, [job.id]: job }) });
+      const jobs = prune({ ...get().jobs, [job.id]: job });
+      const visited = Object.fromEntries(Object.entries(get().visited).filter(([id]) => id in jobs && (current || id !== job.id)));
+      const seen = visited[job.id] ?? [];
+      if (job.state === 'running' && job.phase !== 'queued' && !seen.includes(job.phase)) visited[job.id] = [...seen, job.phase];
+      set({ jobs, visited });
       const ended = job.state === 'succeeded' || job.state === 'failed';
       if (ended && (!current || current.state === 'running')) dropStaleReport(job);
       return true;

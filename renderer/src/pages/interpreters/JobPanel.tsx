@@ -1,10 +1,10 @@
 import { useEffect, useId, useLayoutEffect, useRef, useState, type ReactElement } from 'react';
 import type { InterpreterView } from '../../../../shared/dto/interpreters';
-import type { Job } from '../../../../shared/dto/jobs';
+import type { Job, JobPhase } from '../../../../shared/dto/jobs';
 import { Button, Spinner } from '../../components/ui';
 import { Icon } from '../../components/icons';
 import { useJobs } from '../../stores/jobs';
-import { commandLine, jobDuration, jobHeadline, PHASE_LABEL, phaseIndex, phasesOf } from './provisioning';
+import { commandLine, jobDuration, jobHeadline, phaseIndex, phaseLabel, phasesOf } from './provisioning';
 
 export interface JobPanelProps {
   job: Job;
@@ -63,7 +63,7 @@ export function JobPanel({ job, interpreter, autoFocus = false, onRetry }: JobPa
           <p className="job-status" role="status">
             {running ? (
               <>
-                {PHASE_LABEL[job.phase]}
+                {phaseLabel(job.kind, job.phase)}
                 {job.percent !== null && ` · ${Math.round(job.percent)}%`}
               </>
             ) : (
@@ -111,7 +111,7 @@ export function JobPanel({ job, interpreter, autoFocus = false, onRetry }: JobPa
 
       <div className="job-log-head">
         <button type="button" className="link-button" aria-expanded={logOpen} aria-controls={logId} onClick={() => setShowLog(!logOpen)}>
-          <Icon name="arrowDown" size={12} className={logOpen ? 'rot-0' : 'rot-270'} />
+          <Icon name="chevron" size={14} className={logOpen ? '' : 'rot-270'} />
           Output{job.output.length > 0 && ` (${job.output.length} line${job.output.length === 1 ? '' : 's'})`}
         </button>
         {job.command.length > 0 && (
@@ -129,7 +129,7 @@ function ProgressBar({ job }: { job: Job }): ReactElement {
   const running = job.state === 'running';
   const percent = job.state === 'succeeded' ? 100 : job.percent;
   const determinate = percent !== null;
-  const label = `${jobHeadline(job)} ${running ? PHASE_LABEL[job.phase].toLowerCase() : ''}`.trim();
+  const label = `${jobHeadline(job)} ${running ? phaseLabel(job.kind, job.phase).toLowerCase() : ''}`.trim();
   return (
     <div
       className={`progress ${determinate ? '' : 'is-indeterminate'} ${running ? 'is-running' : ''}`}
@@ -145,18 +145,32 @@ function ProgressBar({ job }: { job: Job }): ReactElement {
   );
 }
 
-/** Resolving → (Downloading →) Installing → Verifying, the current one marked. */
+type StepState = 'done' | 'skipped' | 'current' | 'failed' | 'stopped' | 'todo';
+const STEP_ICON: Partial<Record<StepState, 'check' | 'cross' | 'stop'>> = { done: 'check', failed: 'cross', stopped: 'stop' };
+
+const NONE: readonly JobPhase[] = [];
+
+/**
+ * Resolving → (Downloading →) Installing → Verifying: done, skipped (a local wheel is not
+ * downloaded), current, and where a job failed or stopped (the last phase it was seen in).
+ */
 function Steps({ job }: { job: Job }): ReactElement {
-  const at = phaseIndex(job.phase);
+  const visited = useJobs((s) => s.visited[job.id] ?? NONE);
+  const last = visited.at(-1);
+  const at = job.state === 'running' ? phaseIndex(job.phase) : job.state === 'succeeded' ? Infinity : last ? phaseIndex(last) : -1;
+  const ended: StepState = job.state === 'failed' ? 'failed' : 'stopped';
+  const passed = (phase: JobPhase): StepState => (visited.length === 0 || visited.includes(phase) ? 'done' : 'skipped');
   return (
     <ol className="job-steps" aria-label="Steps">
       {phasesOf(job.kind).map((phase) => {
         const i = phaseIndex(phase);
-        const state = job.state === 'succeeded' || i < at ? 'done' : i === at && job.state === 'running' ? 'current' : 'todo';
+        const state: StepState = i < at ? passed(phase) : i === at ? (job.state === 'running' ? 'current' : ended) : 'todo';
+        const icon = STEP_ICON[state];
         return (
           <li key={phase} className={`step step-${state}`} aria-current={state === 'current' ? 'step' : undefined}>
-            {state === 'done' && <Icon name="check" size={12} />}
-            {PHASE_LABEL[phase]}
+            {icon && <Icon name={icon} size={12} />}
+            {phaseLabel(job.kind, phase)}
+            {(state === 'failed' || state === 'stopped' || state === 'skipped') && <span className="sr-only"> ({state})</span>}
           </li>
         );
       })}
@@ -169,24 +183,25 @@ function Outcome({ job, interpreter }: { job: Job; interpreter: InterpreterView 
   if (job.state === 'failed') {
     return (
       <div className="job-outcome is-failed" role="alert">
-        <strong>{jobHeadline(job)}.</strong> {job.error ?? 'The tool failed without saying why; see the output below.'}
+        {job.error ?? 'The tool failed without saying why; see the output below.'}
       </div>
     );
   }
   if (job.state === 'cancelled') {
     return <div className="job-outcome is-cancelled">Cancelled: the tool and everything it started were stopped. Nothing was changed.</div>;
   }
-  const validation =
+  const [title, text] =
     interpreter.status === 'ready'
-      ? `'${interpreter.name}' passes validation: ready to run the executor.`
+      ? ['Validation passes:', `'${interpreter.name}' is ready to run the executor.`]
       : interpreter.status === 'validating'
-        ? 'Validating again…'
+        ? ['Validating again…', '']
         : interpreter.status === 'error'
-          ? `Validation still fails${interpreter.status_reason ? `: ${interpreter.status_reason}` : '.'}`
-          : null;
+          ? [job.kind === 'install' ? 'Validation still fails:' : 'Validation fails:', interpreter.status_reason ?? 'validate again to see the checks.']
+          : [null, null];
+  if (!title) return null;
   return (
     <div className={`job-outcome ${interpreter.status === 'error' ? 'is-partial' : 'is-ok'}`} role="status">
-      <strong>{jobHeadline(job)}.</strong> {validation}
+      <strong>{title}</strong> {text}
     </div>
   );
 }

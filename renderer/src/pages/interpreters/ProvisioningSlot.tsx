@@ -107,10 +107,17 @@ export function ProvisioningSlot({ interpreter: it }: { interpreter: Interpreter
         <div className="prov-offer">
           <span className="prov-icon" aria-hidden="true"><Icon name="package" size={18} /></span>
           <div className="prov-text">
-            <strong>
-              {missing?.length ? `Missing required package${missing.length === 1 ? '' : 's'}: ` : 'Validation failed'}
-              {missing?.map((p) => <span key={p} className="chip chip-missing">{p}</span>)}
-            </strong>
+            {missing?.length ? (
+              <strong>
+                Missing required package{missing.length === 1 ? '' : 's'}:
+                {missing.map((p) => <span key={p} className="chip chip-missing">{p}</span>)}
+              </strong>
+            ) : (
+              <strong>
+                Validation failed. Required:
+                {it.required_packages.map((p) => <span key={p} className="chip">{p}</span>)}
+              </strong>
+            )}
             <p className="muted">Installs the required packages that validation finds missing, with {tool}.</p>
           </div>
           <div className="prov-buttons">

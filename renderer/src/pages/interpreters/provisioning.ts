@@ -33,6 +33,13 @@ export const PHASE_LABEL: Record<JobPhase, string> = {
   done: 'Done',
 };
 
+const VENV_LABEL: Partial<Record<JobPhase, string>> = { resolving: 'Preparing', installing: 'Creating' };
+
+/** The name of a phase for this kind of job (a venv is created, not installed). */
+export function phaseLabel(kind: Job['kind'], phase: JobPhase): string {
+  return (kind === 'venv' ? VENV_LABEL[phase] : undefined) ?? PHASE_LABEL[phase];
+}
+
 /** The steps a job of this kind goes through (a venv is not downloaded). */
 export function phasesOf(kind: Job['kind']): JobPhase[] {
   return kind === 'install' ? ['resolving', 'downloading', 'installing', 'verifying'] : ['resolving', 'installing', 'verifying'];
