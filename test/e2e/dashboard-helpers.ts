@@ -23,8 +23,34 @@ function newestMtime(target: string): number {
   return newest;
 }
 
+/** One renderer build at a time across e2e files running in parallel (mkdir is atomic; a stale lock is broken). */
+async function withBuildLock<T>(fn: () => Promise<T>): Promise<T> {
+  const lock = path.join(ROOT, 'test-results', '.renderer-build.lock');
+  await fs.mkdir(path.dirname(lock), { recursive: true });
+  for (;;) {
+    try {
+      await fs.mkdir(lock);
+      break;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err;
+      const since = await fs.stat(lock).then((st) => st.mtimeMs, () => Date.now());
+      if (Date.now() - since > 180_000) await fs.rm(lock, { recursive: true, force: true });
+      else await new Promise((r) => setTimeout(r, 250));
+    }
+  }
+  try {
+    return await fn();
+  } finally {
+    await fs.rm(lock, { recursive: true, force: true });
+  }
+}
+
 /** Builds dist-renderer/ with vite when it is missing or older than renderer/ or shared/. */
-export async function ensureRendererBuilt(): Promise<'fresh' | 'built'> {
+export function ensureRendererBuilt(): Promise<'fresh' | 'built'> {
+  return withBuildLock(buildIfStale);
+}
+
+async function buildIfStale(): Promise<'fresh' | 'built'> {
   const index = path.join(DIST, 'index.html');
   const sources = Math.max(newestMtime(path.join(ROOT, 'renderer')), newestMtime(path.join(ROOT, 'shared')));
   if (existsSync(index) && statSync(index).mtimeMs >= sources) return 'fresh';
