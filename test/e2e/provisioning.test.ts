@@ -204,8 +204,15 @@ describe.skipIf(!ready)(`provisioning from the dashboard in Chromium${why}`, () 
     }
     await page.emulateMedia({ colorScheme: 'light' });
 
-    await panel.getByRole('button', { name: 'Cancel the install' }).click();
+    // by keyboard: the panel's heading has focus; Tab reaches Cancel, Enter cancels
+    await panel.getByRole('heading', { name: 'Installing packages…' }).focus();
+    await page.keyboard.press('Tab');
+    expect(await page.evaluate('document.activeElement?.getAttribute("aria-label")')).toBe('Cancel the install');
+    await shot(panel, 'provisioning-cancel-focus-light');
+    await page.keyboard.press('Enter');
     await panel.getByRole('heading', { name: 'Install cancelled' }).waitFor(LONG);
+    // focus stays in the panel (on its heading) when Cancel goes away
+    expect(await page.evaluate('document.activeElement?.textContent')).toBe('Install cancelled');
     await panel.getByText(/Nothing was changed/).waitFor();
     await expect.poll(() => pids.filter(alive), LONG).toEqual([]);
     expect(installed(python).some((d) => d.startsWith('wbslow=='))).toBe(false);
