@@ -1,0 +1,195 @@
+/**
+ * Every benchmark of the project in one run: `npm run bench` (or `npm run bench -- discovery
+ * headless` for a subset, matched against the names below).
+ *
+ * A full run writes bench/results/latest.md (markdown tables: the machine, comparisons side by side,
+ * every metric's median/min/max) and bench/results/latest.json, plus dated copies of both. A subset
+ * writes only the dated copies, so `latest.*` always holds one complete run on one machine.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { benchDiscovery } from './discovery.bench.js';
+import { benchExecutor } from './executor.bench.js';
+import { benchHeadless } from './headless.bench.js';
+
+interface BenchMetric {
+  metric: string;
+  median: number;
+  min: number;
+  max: number;
+  unit: string;
+}
+interface BenchReport {
+  name: string;
+  results: BenchMetric[];
+  notes: string[];
+}
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
+const OUT_DIR = path.join(ROOT, 'bench', 'results');
+const PYTHON = '/usr/bin/python3';
+
+const BENCHMARKS: { key: string; what: string; run: () => Promise<BenchReport> }[] = [
+  { key: 'discovery', what: 'interpreter discovery, cold and warm', run: () => benchDiscovery(7) },
+  { key: 'headless', what: 'headless mode: start to REST ready, idle memory', run: () => benchHeadless(3) },
+  { key: 'executor', what: 'webhooks via the bridge vs direct gRPC, switches, crash recovery', run: () => benchExecutor() },
+];
+
+/** Pairs measured in the same run: A, B and A/B (of the medians) */
+const COMPARISONS: { label: string; bench: string; a: string; b: string }[] = [
+  { label: 'discovery: warm vs cold', bench: 'discovery', a: 'warm discover()', b: 'cold discover()' },
+  { label: 'discovery: cold without vs with system headers', bench: 'discovery', a: 'cold discover(), no system headers', b: 'cold discover()' },
+  { label: 'headless ready: bundled vs tsx', bench: 'headless', a: 'start → /health 200, executor serving (bundled)', b: 'start → /health 200, executor serving (tsx)' },
+  { label: 'idle RSS: headless (bundled) vs bare node', bench: 'headless', a: 'RSS idle: headless Node process (bundled)', b: 'RSS idle: bare `node -e` (baseline)' },
+  { label: 'idle RSS: headless (tsx) vs bare node', bench: 'headless', a: 'RSS idle: headless Node process (tsx)', b: 'RSS idle: bare `node -e` (baseline)' },
+  { label: 'throughput c=1: bridge vs direct gRPC', bench: 'executor', a: 'bridge throughput c=1', b: 'direct gRPC throughput c=1' },
+  { label: 'throughput c=32: bridge vs direct gRPC', bench: 'executor', a: 'bridge throughput c=32', b: 'direct gRPC throughput c=32' },
+  { label: 'p50 c=32: bridge vs direct gRPC', bench: 'executor', a: 'bridge p50 c=32', b: 'direct p50 c=32' },
+  { label: 'p99 c=32: bridge vs direct gRPC', bench: 'executor', a: 'bridge p99 c=32', b: 'direct p99 c=32' },
+  { label: 'switch vs cold start, idle', bench: 'executor', a: 'interpreter switch, idle', b: 'executor cold start, idle (spawn → SERVING)' },
+  { label: 'switch vs cold start, under load', bench: 'executor', a: 'interpreter switch under load (c=8)', b: 'executor cold start under load (c=8)' },
+];
+
+interface Machine {
+  cpu: string;
+  cores: number;
+  memoryGiB: number;
+  loadAverageAtStart: [number, number, number];
+  os: string;
+  kernel: string;
+  node: string;
+  python: string;
+}
+
+function machine(): Machine {
+  let osName = `${os.type()}`;
+  try {
+    osName = /^PRETTY_NAME="?([^"\n]*)"?$/m.exec(readFileSync('/etc/os-release', 'utf8'))?.[1] ?? osName;
+  } catch {
+    // not Linux
+  }
+  let python = 'not found';
+  try {
+    python = execFileSync(
+      PYTHON,
+      ['-c', 'import sys, platform\ntry:\n import grpc, google.protobuf as pb; extra = " (grpcio %s, protobuf %s)" % (grpc.__version__, pb.__version__)\nexcept Exception: extra = " (no grpc)"\nprint("%s %s%s" % (platform.python_implementation(), platform.python_version(), extra))'],
+      { encoding: 'utf8' },
+    ).trim();
+  } catch {
+    // no python3
+  }
+  const la = os.loadavg().map((n) => Math.round(n * 100) / 100) as [number, number, number];
+  return {
+    cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
+    cores: os.cpus().length,
+    memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
+    loadAverageAtStart: la,
+    os: osName,
+    kernel: `${os.type()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    python: `${PYTHON}: ${python}`,
+  };
+}
+
+const fmt = (n: number): string => (Number.isInteger(n) ? String(n) : n >= 100 ? n.toFixed(1) : n.toFixed(2));
+
+interface RunOutcome {
+  key: string;
+  name: string;
+  seconds: number;
+  results: BenchMetric[];
+  notes: string[];
+  error: string | null;
+}
+
+function markdown(m: Machine, when: string, seconds: number, runs: RunOutcome[], comparisons: { label: string; a: BenchMetric; b: BenchMetric; ratio: number }[], subset: boolean): string {
+  const lines: string[] = [];
+  lines.push(`# Benchmarks`, '');
+  lines.push(`\`npm run bench\`${subset ? ` (subset: ${runs.map((r) => r.key).join(', ')})` : ''} on ${when}, ${seconds.toFixed(0)} s in all (${runs.map((r) => `${r.key} ${r.seconds.toFixed(0)} s`).join(', ')}).`, '');
+  lines.push('| machine | |', '|---|---|');
+  lines.push(`| CPU | ${m.cpu}, ${m.cores} cores |`);
+  lines.push(`| memory | ${m.memoryGiB} GiB |`);
+  lines.push(`| load average at start | ${m.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min) |`);
+  lines.push(`| OS | ${m.os} (${m.kernel}) |`);
+  lines.push(`| Node | ${m.node} |`);
+  lines.push(`| Python | ${m.python} |`, '');
+  if (comparisons.length > 0) {
+    lines.push('## Side by side (same run, medians)', '');
+    lines.push('| comparison | A | B | A/B |', '|---|---:|---:|---:|');
+    for (const c of comparisons) lines.push(`| ${c.label} | ${fmt(c.a.median)} ${c.a.unit} | ${fmt(c.b.median)} ${c.b.unit} | ${fmt(c.ratio)} |`);
+    lines.push('');
+  }
+  lines.push('## Results', '');
+  lines.push('| benchmark | metric | median | min | max | unit |', '|---|---|---:|---:|---:|---|');
+  for (const r of runs) {
+    if (r.error) lines.push(`| ${r.name} | **failed**: ${r.error.replace(/\|/g, '\\|').split('\n')[0]} | | | | |`);
+    for (const x of r.results) lines.push(`| ${r.name} | ${x.metric.replace(/\|/g, '\\|')} | ${fmt(x.median)} | ${fmt(x.min)} | ${fmt(x.max)} | ${x.unit} |`);
+  }
+  lines.push('', '## Notes', '');
+  for (const r of runs) {
+    lines.push(`**${r.name}**`, '');
+    for (const n of r.notes) lines.push(`- ${n}`);
+    lines.push('');
+  }
+  return lines.join('\n');
+}
+
+async function main(): Promise<void> {
+  const filters = process.argv.slice(2).filter((a) => !a.startsWith('-'));
+  const selected = filters.length === 0 ? BENCHMARKS : BENCHMARKS.filter((b) => filters.some((f) => b.key.includes(f.toLowerCase())));
+  if (selected.length === 0) {
+    console.error(`no benchmark matches ${filters.join(', ')}; there are: ${BENCHMARKS.map((b) => `${b.key} (${b.what})`).join('; ')}`);
+    process.exitCode = 2;
+    return;
+  }
+  const subset = selected.length !== BENCHMARKS.length;
+  const m = machine();
+  const started = new Date();
+  console.log(`machine: ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}; load average ${m.loadAverageAtStart.join(' / ')}; Node ${m.node}; ${m.python}`);
+  const t0 = performance.now();
+  const runs: RunOutcome[] = [];
+  for (const b of selected) {
+    console.log(`\n▶ ${b.key}: ${b.what}`);
+    const t = performance.now();
+    try {
+      const r = await b.run();
+      runs.push({ key: b.key, name: r.name, seconds: (performance.now() - t) / 1000, results: r.results, notes: r.notes, error: null });
+      for (const x of r.results) console.log(`  ${x.metric}: ${fmt(x.median)} ${x.unit} (${fmt(x.min)}–${fmt(x.max)})`);
+    } catch (err) {
+      const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
+      console.error(`  ${b.key} failed: ${error}`);
+      runs.push({ key: b.key, name: b.key, seconds: (performance.now() - t) / 1000, results: [], notes: [], error });
+      process.exitCode = 1;
+    }
+    console.log(`  (${((performance.now() - t) / 1000).toFixed(1)} s)`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const comparisons = COMPARISONS.flatMap((c) => {
+    const run = runs.find((r) => r.key === c.bench);
+    const a = run?.results.find((x) => x.metric === c.a);
+    const b = run?.results.find((x) => x.metric === c.b);
+    return a && b && b.median !== 0 ? [{ label: c.label, a, b, ratio: Math.round((a.median / b.median) * 100) / 100 }] : [];
+  });
+  const when = started.toISOString().replace(/\.\d+Z$/, 'Z');
+  const md = markdown(m, when, seconds, runs, comparisons, subset);
+  const json = JSON.stringify({ date: when, seconds: Math.round(seconds * 10) / 10, subset: subset ? selected.map((b) => b.key) : null, machine: m, comparisons: comparisons.map((c) => ({ label: c.label, a: c.a, b: c.b, ratio: c.ratio })), benchmarks: runs }, null, 2);
+  if (!existsSync(OUT_DIR)) mkdirSync(OUT_DIR, { recursive: true });
+  const stamp = when.replace(/:/g, '-');
+  const dated = subset ? `${stamp}-${selected.map((b) => b.key).join('-')}` : stamp;
+  writeFileSync(path.join(OUT_DIR, `${dated}.md`), `${md}\n`);
+  writeFileSync(path.join(OUT_DIR, `${dated}.json`), `${json}\n`);
+  if (!subset) {
+    writeFileSync(path.join(OUT_DIR, 'latest.md'), `${md}\n`);
+    writeFileSync(path.join(OUT_DIR, 'latest.json'), `${json}\n`);
+  }
+  console.log(`\n${md}`);
+  console.log(`\nwritten: bench/results/${dated}.{md,json}${subset ? ' (a subset: latest.* left as they were)' : ' and bench/results/latest.{md,json}'}; ${seconds.toFixed(1)} s`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exitCode = 1;
+});
