@@ -29,8 +29,8 @@ async function fsyncDir(dir: string): Promise<void> {
   }
 }
 
-/** Writes `text` to `target` through a temp file and a rename, so it is never seen half written. */
-async function replaceWith(target: string, text: string | Buffer, mode: number): Promise<void> {
+/** Writes `text` to a fresh temp file beside `target`, synced to disk; returns its path. */
+async function writeTemp(target: string, text: string | Buffer, mode: number): Promise<string> {
   const tmp = tempName(target);
   const handle = await fs.open(tmp, 'wx', mode);
   try {
@@ -43,6 +43,12 @@ async function replaceWith(target: string, text: string | Buffer, mode: number):
     throw err;
   }
   await handle.close();
+  return tmp;
+}
+
+/** Writes `text` to `target` through a temp file and a rename, so it is never seen half written. */
+async function replaceWith(target: string, text: string | Buffer, mode: number): Promise<void> {
+  const tmp = await writeTemp(target, text, mode);
   try {
     await fs.rename(tmp, target);
   } catch (err) {
@@ -99,18 +105,7 @@ export async function writeFileAtomic(file: string, text: string, opts: AtomicWr
   } catch {
     // new file
   }
-  const tmp = tempName(file);
-  const handle = await fs.open(tmp, 'wx', mode);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.chmod(mode);
-    await handle.sync();
-  } catch (err) {
-    await handle.close();
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-  await handle.close();
+  const tmp = await writeTemp(file, text, mode);
   try {
     await rotateBackups(file, opts.backups ?? 3, mode, opts.expected ?? undefined);
     // Compare and swap, as close to the rename as possible: the slow part (writing and syncing
