@@ -1,6 +1,13 @@
 import { Type, type Static } from 'typebox';
 
-export const PLUGIN_NAME_PATTERN = '^[A-Za-z_][A-Za-z0-9_-]{0,127}$';
+/**
+ * A plugin's name, which is its file's stem: the one rule for the REST routes, the webhook route and
+ * the executor (`NAME_PATTERN_SOURCE` in resources/python/webhook_bridge_executor/plugins.py holds
+ * the same string; test/integration/executor.test.ts checks that they agree). It starts with a
+ * letter or digit because files starting with `_` or `.` are helpers, not plugins; hyphens and a
+ * leading digit are fine because the executor loads the file itself instead of `import`ing it.
+ */
+export const PLUGIN_NAME_PATTERN = '^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$';
 
 export const PluginInfoSchema = Type.Object({
   name: Type.String(),

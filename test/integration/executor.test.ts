@@ -15,6 +15,7 @@ import * as protoLoader from '@grpc/proto-loader';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutorClient, ExecutorError, type ExecuteRequest, type ExecuteResponse, type HealthStatus } from '../../electron/core/executor/grpc-client.js';
 import { parseHandshakeLine, type ExecutorHandshake } from '../../electron/core/executor/handshake.js';
+import { PLUGIN_NAME_PATTERN } from '../../shared/dto/plugins.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 const PYTHON = '/usr/bin/python3';
@@ -398,6 +399,26 @@ describe('executor sources', () => {
     const result = spawnSync(py38, ['-c', script, path.join(PY_ROOT, 'webhook_bridge'), EXECUTOR, fixtures], { encoding: 'utf8' });
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
+  });
+
+  it('accepts the same plugin names as the REST API (one pattern, mirrored in Python)', () => {
+    const samples = [
+      'echo', 'github', 'a', '1password', 'my-plugin', 'my_plugin', 'A9', 'x'.repeat(64), 'x'.repeat(65),
+      '_helper', '.hidden', '-x', '', 'bad.name', '../x', 'a/b', 'a b', 'é', 'echo\n', '\necho', 'echo\r', 'ech\0o', 'x'.repeat(128),
+    ];
+    const script = `
+import json, sys
+sys.path.insert(0, ${JSON.stringify(PY_ROOT)})
+from webhook_bridge_executor.plugins import NAME_PATTERN_SOURCE, is_valid_name
+print(json.dumps({"pattern": NAME_PATTERN_SOURCE, "valid": [is_valid_name(n) for n in json.load(sys.stdin)]}))
+`;
+    const result = spawnSync(PYTHON, ['-c', script], { input: JSON.stringify(samples), encoding: 'utf8' });
+    expect(result.stderr).toBe('');
+    const py = JSON.parse(result.stdout) as { pattern: string; valid: boolean[] };
+    expect(py.pattern).toBe(PLUGIN_NAME_PATTERN);
+    const js = new RegExp(PLUGIN_NAME_PATTERN);
+    expect(Object.fromEntries(samples.map((n, i) => [n, py.valid[i]]))).toEqual(Object.fromEntries(samples.map((n) => [n, js.test(n)])));
+    expect(py.valid.filter(Boolean)).toHaveLength(8);
   });
 
   it('builds descriptors identical to proto/*.proto', () => {

@@ -16,7 +16,7 @@ export interface HttpHeader {
 export interface ExecuteRequest {
   /** Caller-chosen id, echoed in the response and the executor log. */
   requestId: string;
-  /** Plugin name (file stem): [A-Za-z0-9][A-Za-z0-9_-]{0,63}. */
+  /** Plugin name (file stem), matching PLUGIN_NAME_PATTERN (shared/dto/plugins.ts). */
   plugin: string;
   method: string;
   path: string;

@@ -20,14 +20,18 @@ import types
 
 from webhook_bridge import HTTP_METHODS, BasePlugin
 
-NAME_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
+# A plugin name (= file stem). The same string as PLUGIN_NAME_PATTERN in shared/dto/plugins.ts
+# (test/integration/executor.test.ts compares them). Files starting with "_" or "." are helpers.
+NAME_PATTERN_SOURCE = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
+NAME_PATTERN = re.compile(NAME_PATTERN_SOURCE)
 _MODULE_PREFIX = "webhook_bridge_plugins."
 
 log = logging.getLogger("webhook_bridge_executor.plugins")
 
 
 def is_valid_name(name):
-    return bool(NAME_PATTERN.match(name or ""))
+    # fullmatch: with match(), "$" would also accept a trailing newline ("echo\n").
+    return isinstance(name, str) and NAME_PATTERN.fullmatch(name) is not None
 
 
 def one_line(text):
