@@ -6,7 +6,7 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PLUGIN_NAME_PATTERN } from '../../shared/dto/plugins.js';
 import { AppError } from '../core/errors.js';
-import type { ExecutorService } from '../core/services.js';
+import type { ExecutorService, HeaderPair } from '../core/services.js';
 
 export const WEBHOOK_PATH = '/api/v1/webhook/:plugin';
 const NAME = new RegExp(PLUGIN_NAME_PATTERN);
@@ -33,6 +33,23 @@ function requestHeaders(request: FastifyRequest): Record<string, string> {
   for (const [name, value] of Object.entries(request.headers)) {
     if (value === undefined) continue;
     out[name] = Array.isArray(value) ? value.join(', ') : value;
+  }
+  return out;
+}
+
+/**
+ * The plugin's headers by lower-case name, repeats kept in order and hop-by-hop ones left out.
+ * `reply.header` replaces a name set before (only `set-cookie` would append), so each name is set
+ * once, with an array when it repeats: Node then writes one header line per value.
+ */
+export function groupHeaders(headers: readonly HeaderPair[]): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, value] of headers) {
+    const key = name.toLowerCase();
+    if (HOP_BY_HOP.has(key)) continue;
+    const values = out.get(key);
+    if (values) values.push(value);
+    else out.set(key, [value]);
   }
   return out;
 }
@@ -65,9 +82,7 @@ export function webhookRoutes(core: { readonly executor: ExecutorService | undef
           });
           const status = Number.isInteger(result.status) && result.status >= 100 && result.status <= 599 ? result.status : 500;
           reply.code(status);
-          for (const [name, value] of Object.entries(result.headers)) {
-            if (!HOP_BY_HOP.has(name.toLowerCase())) reply.header(name, value);
-          }
+          for (const [name, [first, ...more]] of groupHeaders(result.headers)) reply.header(name, more.length === 0 ? first : [first, ...more]);
           if (result.contentType) reply.header('content-type', result.contentType);
           return reply.send(result.body);
         },

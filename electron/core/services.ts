@@ -13,9 +13,13 @@ export interface WebhookRequest {
   contentType: string;
 }
 
+/** One response header line; a name may repeat (two `Set-Cookie` lines stay two lines). */
+export type HeaderPair = [name: string, value: string];
+
 export interface WebhookResponse {
   status: number;
-  headers: Record<string, string>;
+  /** The plugin's headers in its order, repeats kept (never Content-Type: see contentType). */
+  headers: HeaderPair[];
   body: Buffer;
   contentType: string;
 }

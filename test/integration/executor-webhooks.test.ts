@@ -3,6 +3,7 @@
  * Python executor → plugins, with a temp config.
  */
 import { rmSync } from 'node:fs';
+import http from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { configYaml, makeVenv, pidAlive, pythonWithoutGrpc, SYSTEM_PYTHON, tempDir, waitUntil } from '../helpers/executor.js';
@@ -59,6 +60,19 @@ describe('webhooks through the bridge', () => {
     const post = await b.request('POST', '/api/v1/webhook/getonly', { body: {}, auth: false });
     expect(post.status).toBe(405);
     expect(post.headers.get('allow')).toBe('GET');
+  });
+
+  it('sends repeated response headers as separate lines (two Set-Cookie stay two)', async () => {
+    const res = await new Promise<http.IncomingMessage>((resolve, reject) => http.get(`${b.url}/api/v1/webhook/getonly?kind=cookies`, resolve).on('error', reject));
+    res.resume();
+    // rawHeaders: [name, value, name, value, …], one pair per header line received
+    const values = (name: string): string[] => res.rawHeaders.flatMap((v, i) => (i % 2 === 1 && res.rawHeaders[i - 1]?.toLowerCase() === name ? [v] : []));
+    expect(res.statusCode).toBe(200);
+    expect(values('set-cookie')).toEqual(['a=1; Path=/; HttpOnly', 'b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT']);
+    expect(values('x-dup')).toEqual(['1', '2']);
+    const viaFetch = await fetch(`${b.url}/api/v1/webhook/getonly?kind=cookies`);
+    expect(viaFetch.headers.getSetCookie()).toEqual(['a=1; Path=/; HttpOnly', 'b=2; Expires=Wed, 21 Oct 2026 07:28:00 GMT']);
+    expect(await viaFetch.text()).toBe('two cookies');
   });
 
   it('a plugin that raises gives 500 with the error and no traceback', async () => {

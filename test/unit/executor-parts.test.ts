@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
+import { groupHeaders } from '../../electron/api/webhooks.js';
 import { RequestStatsTracker, percentile } from '../../electron/core/connection/stats.js';
 import type { Settings } from '../../electron/core/config/schema.js';
 import { resolveSettings } from '../../electron/core/config/effective.js';
@@ -156,7 +157,12 @@ describe('transport and plugin folders', () => {
     expect(pluginDirsOf(s, '/cfg/config.yaml', '/res', '/home/u')).toEqual(['/cfg/plugins', '/abs', '/home/u/mine', '/res/plugins']);
   });
 
-  it('joins repeated response headers', () => {
-    expect(headerRecord([{ name: 'X-Dup', value: '1' }, { name: 'x-dup', value: '2' }, { name: 'A', value: 'b' }])).toEqual({ 'x-dup': '1, 2', a: 'b' });
+  it('joins repeated response headers for display', () => {
+    expect(headerRecord([['X-Dup', '1'], ['x-dup', '2'], ['A', 'b']])).toEqual({ 'x-dup': '1, 2', a: 'b' });
+  });
+
+  it('groups response headers for sending: repeats kept in order, hop-by-hop and Content-Type left out', () => {
+    const grouped = groupHeaders([['Set-Cookie', 'a=1'], ['X-Dup', '1'], ['set-cookie', 'b=2'], ['Connection', 'close'], ['Transfer-Encoding', 'chunked'], ['Content-Type', 'text/html'], ['x-dup', '2']]);
+    expect([...grouped]).toEqual([['set-cookie', ['a=1', 'b=2']], ['x-dup', ['1', '2']]]);
   });
 });

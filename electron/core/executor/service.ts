@@ -8,7 +8,7 @@ import type { ConnectionStatus, ConnectionTest } from '../../../shared/dto/conne
 import type { PluginInfo, PluginList, PluginTestInput, PluginTestResult } from '../../../shared/dto/plugins.js';
 import type { ConnectionManager } from '../connection/manager.js';
 import { errorMessage } from '../errors.js';
-import type { ExecutorService, WebhookRequest, WebhookResponse } from '../services.js';
+import type { ExecutorService, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
 import type { ExecutorBackend, Lease } from './backend.js';
 import { toAppError } from './error-map.js';
 import type { HttpHeader, PluginInfo as GrpcPluginInfo } from './grpc-types.js';
@@ -38,10 +38,10 @@ function pluginDto(p: GrpcPluginInfo): PluginInfo {
   return { name: p.name, description: p.description, methods: p.methods, available: p.available, error: p.error, source: p.sourcePath, has_secret: p.hasSecret };
 }
 
-/** Repeated names joined with ", " (HTTP's list rule). */
-export function headerRecord(headers: readonly HttpHeader[]): Record<string, string> {
+/** For display (the dashboard's test result): lower-case names, repeats joined with ", " (HTTP's list rule). */
+export function headerRecord(headers: readonly HeaderPair[]): Record<string, string> {
   const out: Record<string, string> = {};
-  for (const { name, value } of headers) {
+  for (const [name, value] of headers) {
     const key = name.toLowerCase();
     out[key] = out[key] === undefined ? value : `${out[key]}, ${value}`;
   }
@@ -171,7 +171,8 @@ export class BridgeExecutorService implements ExecutorService {
       body,
       contentType,
     });
-    const headers = res.contentType ? { ...res.headers, 'content-type': res.contentType } : res.headers;
+    const shown = headerRecord(res.headers);
+    const headers = res.contentType ? { ...shown, 'content-type': res.contentType } : shown;
     return { status: res.status, headers, body: res.body.toString('utf8'), duration_ms: round2(this.deps.now() - t0) };
   }
 
@@ -195,7 +196,8 @@ export class BridgeExecutorService implements ExecutorService {
           timeoutMs: this.deps.pluginTimeoutMs(),
         });
         ok = res.statusCode < 500;
-        return { status: res.statusCode, headers: headerRecord(res.headers), body: res.body, contentType: res.contentType };
+        const headers = res.headers.map(({ name, value }: HttpHeader): HeaderPair => [name, value]);
+        return { status: res.statusCode, headers, body: res.body, contentType: res.contentType };
       } finally {
         lease.release();
       }
