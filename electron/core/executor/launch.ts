@@ -36,7 +36,7 @@ export interface PreparedLaunch {
   cwd: string;
   token: string;
   nonce: string;
-  /** The private 0700 folder holding the socket (removed after the executor exits). */
+  /** The private 0700 folder holding the socket (removed after the executor exits: by the app, or by the executor when the app is gone). */
   socketDir: string | null;
   /** Values of secret-looking environment variables (to redact from logs). */
   secrets: string[];
@@ -100,7 +100,8 @@ export async function prepareLaunch(interp: ResolvedInterpreter, s: LaunchSettin
   let socketDir: string | null = null;
   if (s.transport.kind === 'unix') {
     socketDir = await privateSocketDir(s.tmpDir);
-    args.push('--socket', path.join(socketDir, 'executor.sock'));
+    // The executor removes the folder itself if the app is gone when it exits (killed with SIGKILL).
+    args.push('--socket', path.join(socketDir, 'executor.sock'), '--remove-socket-dir');
   } else {
     args.push('--host', s.transport.host, '--port', String(s.transport.port));
   }

@@ -103,3 +103,11 @@ def remove_socket(socket_path, socket_id):
             os.unlink(path)
     except OSError:
         pass
+
+
+def remove_socket_dir(socket_path):
+    """Remove the socket's folder if it is empty (never its contents: anything left there is not ours)."""
+    try:
+        os.rmdir(os.path.dirname(os.path.abspath(socket_path)))
+    except OSError:
+        pass

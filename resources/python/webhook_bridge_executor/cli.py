@@ -16,7 +16,7 @@ import google.protobuf
 
 from . import __version__
 from .auth import TokenInterceptor
-from .binding import BindError, bind, remove_socket
+from .binding import BindError, bind, remove_socket, remove_socket_dir
 from .health import HealthServicer
 from .plugins import PluginRegistry
 from .pool import WorkerPool
@@ -72,7 +72,12 @@ def parse_args(argv):
                         choices=("debug", "info", "warning", "error", "critical"))
     parser.add_argument("--no-stdin-watch", action="store_true",
                         help="do not exit when stdin closes (for running by hand)")
+    parser.add_argument("--remove-socket-dir", action="store_true",
+                        help="with --socket: the socket's folder was made for this executor alone; "
+                             "remove it too (when empty) on exit, as nobody else may be left to")
     args = parser.parse_args(argv)
+    if args.remove_socket_dir and args.socket is None:
+        parser.error("--remove-socket-dir needs --socket")
     if args.port is not None and not 0 <= args.port <= 65535:
         parser.error("--port must be between 0 and 65535")
     return args
@@ -193,6 +198,9 @@ def main(argv):
     health.shutdown()
     server.stop(args.shutdown_grace).wait(args.shutdown_grace + 1.0)
     remove_socket(args.socket, socket_id)
+    if args.remove_socket_dir:
+        # The app removes the folder after we exit, unless it was killed: then only we are left.
+        remove_socket_dir(args.socket)
     log.info("stopped")
     logging.shutdown()
     sys.stderr.flush()
