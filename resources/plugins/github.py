@@ -1,18 +1,18 @@
 """Summarises GitHub push events (and answers GitHub's ping).
 
 Configure a GitHub webhook with content type application/json pointing at
-this plugin's URL. Set GITHUB_WEBHOOK_SECRET in the executor's environment to
-have the app verify X-Hub-Signature-256 before the request reaches here.
+this plugin's URL and a secret, and give the same secret to the executor as
+the environment variable GITHUB_WEBHOOK_SECRET (e.g. in the interpreter's
+environment settings). The executor then verifies X-Hub-Signature-256 before
+the request reaches here; until the variable is set the plugin is unavailable.
 """
-
-import os
 
 from webhook_bridge import BasePlugin, Response
 
 
 class Plugin(BasePlugin):
     description = "Summarises GitHub push events"
-    secret = os.environ.get("GITHUB_WEBHOOK_SECRET") or None
+    secret_env = "GITHUB_WEBHOOK_SECRET"
 
     def post(self, request):
         event = request.headers.get("X-GitHub-Event", "")

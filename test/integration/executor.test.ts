@@ -4,7 +4,7 @@
  * with python3-grpcio and python3-protobuf.
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
-import { randomBytes } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -108,6 +108,10 @@ async function rejectionOf(promise: Promise<unknown>): Promise<ExecutorError> {
 
 const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
 
+/** GitHub's X-Hub-Signature-256 of a request body. */
+const signature = (secret: string, body: Uint8Array): ExecuteRequest['headers'][number] => ({ name: 'X-Hub-Signature-256', value: `sha256=${createHmac('sha256', secret).update(body).digest('hex')}` });
+const GITHUB_SECRET = 'gh-test-secret';
+
 afterAll(() => {
   for (const client of clients) client.close();
   for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill('SIGKILL');
@@ -130,7 +134,7 @@ describe('executor over a unix socket', () => {
     socketPath = path.join(dir, 'executor.sock');
     const pluginArgs = [...PLUGIN_DIRS, liveDir].flatMap((d) => ['--plugin-dir', d]);
     exe = await launch(['--socket', socketPath, ...pluginArgs, '--plugin-timeout', String(PLUGIN_TIMEOUT_S), '--workers', '4'], {
-      env: { WEBHOOK_BRIDGE_EXECUTOR_TOKEN: token, WEBHOOK_BRIDGE_EXECUTOR_NONCE: nonce },
+      env: { WEBHOOK_BRIDGE_EXECUTOR_TOKEN: token, WEBHOOK_BRIDGE_EXECUTOR_NONCE: nonce, GITHUB_WEBHOOK_SECRET: GITHUB_SECRET },
     });
     client = clientFor(exe.handshake.address, token);
   });
@@ -159,7 +163,7 @@ describe('executor over a unix socket', () => {
     expect(res.executionTimeMs).toBeGreaterThan(0);
   });
 
-  it('summarises a GitHub push with the github example plugin', async () => {
+  it('summarises a signed GitHub push with the github example plugin (secret from GITHUB_WEBHOOK_SECRET)', async () => {
     const push = {
       ref: 'refs/heads/main',
       before: 'a'.repeat(40),
@@ -168,7 +172,11 @@ describe('executor over a unix socket', () => {
       pusher: { name: 'octocat' },
       commits: [{ id: 'c'.repeat(40), message: 'Fix it\n\nDetails', author: { name: 'Mona' } }],
     };
-    const res = await client.execute(post('github', push, { headers: [{ name: 'X-GitHub-Event', value: 'push' }] }));
+    const github = (body: unknown, event: string, secret = GITHUB_SECRET): Promise<ExecuteResponse> => {
+      const req = post('github', body);
+      return client.execute({ ...req, headers: [...req.headers, { name: 'X-GitHub-Event', value: event }, signature(secret, req.body)] });
+    };
+    const res = await github(push, 'push');
     expect(res.statusCode).toBe(200);
     expect(json(res.body)).toMatchObject({
       repository: 'octo/repo',
@@ -178,8 +186,15 @@ describe('executor over a unix socket', () => {
       commit_count: 1,
       commits: [{ id: 'cccccccccccc', message: 'Fix it', author: 'Mona' }],
     });
-    const other = await client.execute(post('github', {}, { headers: [{ name: 'x-github-event', value: 'issues' }] }));
+    const other = await github({}, 'issues');
     expect([other.statusCode, json(other.body)]).toEqual([202, { ignored: true, event: 'issues' }]);
+    const forged = await github(push, 'push', 'not-the-secret');
+    expect([forged.statusCode, forged.contentType, forged.headers]).toEqual([401, 'application/json', []]);
+    expect(json(forged.body)).toEqual({ error: { code: 'UNAUTHORIZED', message: 'X-Hub-Signature-256 does not match the request body' } });
+    expect(forged.error).toBe('X-Hub-Signature-256 does not match the request body');
+    const unsigned = await client.execute(post('github', push, { headers: [{ name: 'X-GitHub-Event', value: 'push' }] }));
+    expect(unsigned.statusCode).toBe(401);
+    expect(exe.stderr.join('\n')).not.toContain(GITHUB_SECRET);
   });
 
   it('answers 400 to a JSON content type with an invalid body', async () => {
@@ -194,7 +209,8 @@ describe('executor over a unix socket', () => {
     expect(res.error).toBe('ValueError: the payload made me explode');
     expect(json(res.body)).toEqual({ error: 'ValueError: the payload made me explode' });
     expect(res.body.toString()).not.toMatch(/Traceback|File "/);
-    expect(exe.stderr.some((line) => line.includes('Traceback') && line.includes('boom.py'))).toBe(true);
+    // the log line is written before the answer, but reaches our stderr reader on its own time
+    await expect.poll(() => exe.stderr.some((line) => line.includes('Traceback') && line.includes('boom.py'))).toBe(true);
   });
 
   it('answers 504 for a plugin past its timeout while other requests keep flowing', async () => {
@@ -235,7 +251,8 @@ describe('executor over a unix socket', () => {
   });
 
   it('reports plugin info, 405 with Allow, and each kind of plugin result', async () => {
-    expect(await client.getPluginInfo('getonly')).toMatchObject({ available: true, methods: ['GET'], hasSecret: true, description: 'GET-only fixture' });
+    expect(await client.getPluginInfo('getonly')).toMatchObject({ available: true, methods: ['GET'], hasSecret: false, description: 'GET-only fixture' });
+    expect(await client.getPluginInfo('github')).toMatchObject({ available: true, methods: ['POST'], hasSecret: true });
     expect(await client.getPluginInfo('echo')).toMatchObject({ hasSecret: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] });
     expect((await rejectionOf(client.getPluginInfo('nope'))).code).toBe('NOT_FOUND');
     expect((await rejectionOf(client.execute(post('nope', {})))).code).toBe('NOT_FOUND');
@@ -358,6 +375,12 @@ describe('executor lifecycle', () => {
     const client = clientFor(exe.handshake.address, env.WEBHOOK_BRIDGE_EXECUTOR_TOKEN);
     expect((await client.healthCheck()).nonce).toBe('n1');
     expect(json((await client.execute(post('echo', { deep: { x: [1] } }))).body)).toMatchObject({ body: { deep: { x: [1] } } });
+    // no GITHUB_WEBHOOK_SECRET here: the github plugin fails closed instead of running unsigned
+    const github = await client.getPluginInfo('github');
+    expect(github).toMatchObject({ available: false, hasSecret: true, methods: [] });
+    expect(github.error).toMatch(/GITHUB_WEBHOOK_SECRET is not set/);
+    const refused = await client.execute(post('github', {}, { headers: [{ name: 'X-GitHub-Event', value: 'ping' }] }));
+    expect([refused.statusCode, refused.error]).toEqual([500, expect.stringMatching(/unavailable: secret_env: the environment variable GITHUB_WEBHOOK_SECRET is not set/)]);
     exe.child.kill('SIGINT');
     expect((await exe.exited).code).toBe(0);
   });

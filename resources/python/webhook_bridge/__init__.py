@@ -163,9 +163,18 @@ class BasePlugin(object):
 
     Optional class attributes:
         description: one-line human description shown in the app.
-        secret:      a shared secret the app uses to verify webhook
-                     signatures (e.g. ``secret = os.environ.get("MY_SECRET")``);
-                     the executor only reports whether it is set.
+        secret:      a shared secret (str or bytes). When set, the executor
+                     runs the plugin only for requests carrying a valid
+                     ``X-Hub-Signature-256: sha256=<hex HMAC-SHA256 of the
+                     raw body>`` (GitHub's scheme) and answers 401 otherwise.
+                     The secret never leaves the executor; the app is only
+                     told that there is one (``has_secret``).
+        secret_env:  the name of an environment variable holding the secret,
+                     so it need not be written in the file, e.g.
+                     ``secret_env = "GITHUB_WEBHOOK_SECRET"``. Read when the
+                     plugin loads; if the variable is unset or empty the
+                     plugin is unavailable (it never runs unsigned).
+                     ``secret`` wins when both are set.
 
     The executor sets ``self.name`` (the plugin name) and ``self.logger``
     (a ``logging.Logger``; output goes to the executor log) before the first
@@ -175,5 +184,6 @@ class BasePlugin(object):
 
     description = ""
     secret = None
+    secret_env = None
     name = ""
     logger = None

@@ -139,3 +139,11 @@ def error_result(status, message, headers=()):
     content type, message)."""
     body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
     return status, list(headers), body, JSON_TYPE, message
+
+
+def unauthorized_result(message):
+    """A request refused for its signature: 401 with the app's JSON error envelope
+    ``{"error": {"code": "UNAUTHORIZED", "message": ...}}``, so the bridge answers it
+    like its own 401s."""
+    body = json.dumps({"error": {"code": "UNAUTHORIZED", "message": message}}, ensure_ascii=False).encode("utf-8")
+    return 401, [], body, JSON_TYPE, message

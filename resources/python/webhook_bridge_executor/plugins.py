@@ -20,6 +20,8 @@ import types
 
 from webhook_bridge import HTTP_METHODS, BasePlugin
 
+from .signature import SecretError, resolve_secret
+
 # A plugin name (= file stem). The same string as PLUGIN_NAME_PATTERN in shared/dto/plugins.ts
 # (test/integration/executor.test.ts compares them). Files starting with "_" or "." are helpers.
 NAME_PATTERN_SOURCE = "^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$"
@@ -50,7 +52,7 @@ def describe_exception(exc):
 class PluginEntry(object):
     """The state of one plugin file as last loaded."""
 
-    def __init__(self, name, path, stamp, instance=None, error="", busy=False):
+    def __init__(self, name, path, stamp, instance=None, error="", busy=False, secret=None, has_secret=False):
         self.name = name
         self.path = path
         self.stamp = stamp
@@ -59,7 +61,9 @@ class PluginEntry(object):
         self.busy = busy  # another thread is loading it right now
         self.methods = []
         self.description = ""
-        self.has_secret = False
+        # The resolved secret (bytes) stays here, in the executor: only has_secret is ever reported.
+        self.secret = secret
+        self.has_secret = has_secret or secret is not None
         self.has_handle = False
         if instance is not None:
             self._inspect(instance)
@@ -72,8 +76,6 @@ class PluginEntry(object):
         explicit = [m for m in HTTP_METHODS if callable(getattr(instance, m.lower(), None))]
         self.has_handle = callable(getattr(instance, "handle", None))
         self.methods = list(HTTP_METHODS) if self.has_handle else explicit
-        secret = getattr(instance, "secret", None)
-        self.has_secret = isinstance(secret, (str, bytes)) and len(secret) > 0
         description = getattr(instance, "description", "") or ""
         if not description:
             description = type(instance).__dict__.get("__doc__") or ""
@@ -116,6 +118,11 @@ def _load(name, path, stamp):
         instance = plugin_class()
         instance.name = name
         instance.logger = logging.getLogger("plugin." + name)
+        secret = resolve_secret(instance)
+    except SecretError as exc:
+        sys.modules.pop(module_name, None)
+        log.error("plugin %r is unavailable: %s", name, exc)
+        return PluginEntry(name, path, stamp, error=str(exc), has_secret=True)
     except BaseException as exc:  # noqa: B902 - any failure makes the plugin unavailable
         sys.modules.pop(module_name, None)
         if isinstance(exc, SyntaxError):
@@ -123,7 +130,7 @@ def _load(name, path, stamp):
         else:
             log.error("plugin %r failed to load: %s", name, describe_exception(exc), exc_info=True)
         return PluginEntry(name, path, stamp, error=describe_exception(exc))
-    entry = PluginEntry(name, path, stamp, instance=instance)
+    entry = PluginEntry(name, path, stamp, instance=instance, secret=secret)
     log.info("loaded plugin %r from %s (methods: %s)", name, path, ", ".join(entry.methods) or "none")
     return entry
 

@@ -9,10 +9,11 @@ import time
 
 import grpc
 
-from .conversion import BadRequest, BadResult, build_request, error_result, normalize_result
+from .conversion import BadRequest, BadResult, build_request, error_result, normalize_result, unauthorized_result
 from .plugins import describe_exception, is_valid_name
 from .pool import CallTimeout
 from .protocol import WEBHOOK_SERVICE
+from .signature import signature_problem
 
 log = logging.getLogger("webhook_bridge_executor.service")
 
@@ -53,6 +54,15 @@ class ExecutorService(object):
             return error_result(503, "plugin %r is still loading" % name)
         if not entry.available:
             return error_result(500, "plugin %r is unavailable: %s" % (name, entry.error))
+        if entry.secret is not None:
+            # Before anything else about the request (its method, its body): an unsigned caller
+            # learns nothing more than that the plugin wants a signature, and no plugin code runs.
+            problem = signature_problem(entry.secret, [(h.name, h.value) for h in request.headers],
+                                        bytes(request.body))
+            if problem is not None:
+                log.warning("plugin %r: refused %s %s (request %s): %s", name, method,
+                            request.path, request.request_id or "-", problem)
+                return unauthorized_result(problem)
         handler = entry.handler_for(method)
         if handler is None:
             allow = ", ".join(entry.methods)
