@@ -83,6 +83,16 @@ export function checkOrigin(request: FastifyRequest, opts: SecurityOptions): voi
   }
 }
 
+/**
+ * The credentials of an `Authorization: Bearer <token>` header, or '' for any other. The scheme
+ * name is case-insensitive (RFC 9110 §11.1, formerly RFC 7235: `bearer` and `BEARER` are Bearer);
+ * one or more spaces separate it from the token.
+ */
+export function bearerToken(header: string | undefined): string {
+  if (header === undefined || header.length <= 7 || header.slice(0, 7).toLowerCase() !== 'bearer ') return '';
+  return header.slice(7).trim();
+}
+
 function safeEqual(a: string, b: string): boolean {
   const x = Buffer.from(a);
   const y = Buffer.from(b);
@@ -112,8 +122,7 @@ export function securityHook(opts: SecurityOptions) {
         throw new AppError('UNSUPPORTED_MEDIA_TYPE', `request bodies must be application/json (got ${type ?? 'no content type'})`);
       }
     }
-    const auth = request.headers.authorization ?? '';
-    const given = auth.startsWith('Bearer ') ? auth.slice(7).trim() : '';
+    const given = bearerToken(request.headers.authorization);
     if (!given || !safeEqual(given, opts.token)) {
       throw new AppError('UNAUTHORIZED', 'missing or wrong API token: send Authorization: Bearer <token>');
     }

@@ -290,6 +290,19 @@ describe('the token check', () => {
     expect([...answers]).toHaveLength(1);
   });
 
+  it('takes the Bearer scheme name in any case (RFC 9110), the token itself exactly', async () => {
+    for (const scheme of ['Bearer', 'bearer', 'BEARER', 'bEaReR']) {
+      for (const authorization of [`${scheme} ${token}`, `${scheme}   ${token}`]) {
+        const res = await req(`scheme ${JSON.stringify(authorization.replace(token, '<token>'))}`, { method: 'GET', path: '/api/dashboard/interpreters', headers: { authorization } });
+        expect(res.status, authorization.replace(token, '<token>')).toBe(200);
+      }
+    }
+    for (const authorization of [`bearer ${token.toUpperCase()}`, `bearer ${token}x`, `bearer${token}`, `bearer\t${token}`, `xbearer ${token}`, `Bearer: ${token}`, `Token ${token}`]) {
+      const res = await req('scheme wrong', { method: 'GET', path: '/api/dashboard/interpreters', headers: { authorization } });
+      expectEnvelope(res, 401, authorization.replace(token, '<token>'));
+    }
+  });
+
   it('cannot be bypassed by spelling a dashboard path another way', async () => {
     const spellings = [
       '/api/%64ashboard/interpreters',
