@@ -3,17 +3,12 @@
  * contract's operation channels can be invoked and only its event channels listened to. The
  * renderer never sees `ipcRenderer` or an IPC event (whose `sender` is `ipcRenderer`): listeners
  * get the payload alone. Pure (the preload passes the real `ipcRenderer`), so tests run in Node.
- *
- * The shape matches `BridgeApi` in renderer/src/api/ipc-transport.ts.
+ * Its shape, `BridgeApi`, is shared with the renderer (shared/ipc.ts).
  */
 import { events, operations } from '../../shared/contract.js';
 import type { ErrorBody } from '../../shared/errors.js';
+import type { BridgeApi } from '../../shared/ipc.js';
 import type { Result } from '../../shared/result.js';
-
-export interface BridgeApi {
-  invoke(channel: string, input: unknown): Promise<Result<unknown>>;
-  on(channel: string, listener: (payload: unknown) => void): () => void;
-}
 
 /** The slice of Electron's `ipcRenderer` used (the real one satisfies it). */
 export interface IpcRendererLike {

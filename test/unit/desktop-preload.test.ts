@@ -1,5 +1,11 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it, vi } from 'vitest';
 import { createBridgeApi, type IpcRendererLike } from '../../electron/main/preload-api.js';
+import type { BridgeApi } from '../../shared/ipc.js';
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
 
 type RendererListener = (event: unknown, ...args: unknown[]) => void;
 
@@ -75,8 +81,22 @@ describe('preload API (window.webhookBridge)', () => {
   });
 
   it('exposes exactly invoke and on, frozen', () => {
-    const api = createBridgeApi(fakeIpcRenderer(async () => null));
+    const api: BridgeApi = createBridgeApi(fakeIpcRenderer(async () => null));
     expect(Object.keys(api).sort()).toEqual(['invoke', 'on']);
     expect(Object.isFrozen(api)).toBe(true);
+  });
+});
+
+describe('BridgeApi', () => {
+  it('is declared once, in shared/ipc.ts, which imports nothing but the Result type', () => {
+    const text = readFileSync(path.join(ROOT, 'shared/ipc.ts'), 'utf8');
+    expect([...text.matchAll(/^import\b.*$/gm)].map((m) => m[0])).toEqual(["import type { Result } from './result.js';"]);
+    const files = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((d) => (d.isDirectory() ? files(path.join(dir, d.name)) : /\.tsx?$/.test(d.name) ? [path.join(dir, d.name)] : []));
+    const declaring = ['electron', 'renderer/src', 'shared']
+      .flatMap((d) => files(path.join(ROOT, d)))
+      .filter((f) => /\b(interface|type)\s+BridgeApi\b/.test(readFileSync(f, 'utf8')))
+      .map((f) => path.relative(ROOT, f));
+    expect(declaring).toEqual(['shared/ipc.ts']);
   });
 });

@@ -1,10 +1,11 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from 'vitest';
 import { EVENTS_PATH, operationNames, operations } from '../../shared/contract';
+import type { BridgeApi } from '../../shared/ipc';
 import { createApi, createClient } from '../../renderer/src/api/client';
 import { ApiError, errorFromBody, fieldErrors } from '../../renderer/src/api/errors';
 import { buildRequest, createHttpTransport } from '../../renderer/src/api/http-transport';
-import { createIpcTransport, type BridgeApi } from '../../renderer/src/api/ipc-transport';
+import { createIpcTransport } from '../../renderer/src/api/ipc-transport';
 import type { AppEvent, Transport } from '../../renderer/src/api/transport';
 
 const TOKEN = 't0ken-abcdefghijklmnopqrstuvwxyz012345';

@@ -1,18 +1,10 @@
 import { events, eventNames, operations, type OperationName } from '../../../shared/contract';
+import type { BridgeApi } from '../../../shared/ipc';
 import type { Result } from '../../../shared/result';
 import { ApiError, errorFromBody } from './errors';
 import type { AppEvent, Subscription, Transport } from './transport';
 
-/**
- * What the Electron preload must expose as `window.webhookBridge` (contextBridge):
- * `invoke` sends an operation's input on its contract channel (`op:…`) and answers with the Result
- * envelope; `on` listens to an event channel (`event:…`) and returns the function that stops.
- */
-export interface BridgeApi {
-  invoke(channel: string, input: unknown): Promise<Result<unknown>>;
-  on(channel: string, listener: (payload: unknown) => void): () => void;
-}
-
+/** What the Electron preload exposes (shared/ipc.ts); absent in a plain browser. */
 declare global {
   interface Window {
     webhookBridge?: BridgeApi;
