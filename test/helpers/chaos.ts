@@ -62,9 +62,10 @@ export interface WebhookClient {
  * A keep-alive HTTP client for one plugin. `timeoutMs` is the client's own limit: a request with no
  * answer by then is recorded as status 0 with error "client timeout" (a hang the test reports).
  */
+/** Sockets are not capped by default: open-loop senders are independent clients, none queues behind another. */
 export function webhookClient(baseUrl: string, opts: { plugin?: string; timeoutMs?: number; maxSockets?: number } = {}): WebhookClient {
   const u = new URL(`${baseUrl}/api/v1/webhook/${opts.plugin ?? 'noop'}`);
-  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? 64 });
+  const agent = new http.Agent({ keepAlive: true, maxSockets: opts.maxSockets ?? Infinity });
   const body = Buffer.from('{"event":"chaos","n":1}');
   const timeoutMs = opts.timeoutMs ?? 30_000;
   return {
