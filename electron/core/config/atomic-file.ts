@@ -107,13 +107,14 @@ export async function writeFileAtomic(file: string, text: string, opts: AtomicWr
   }
   const tmp = await writeTemp(file, text, mode);
   try {
-    await rotateBackups(file, opts.backups ?? 3, mode, opts.expected ?? undefined);
     // Compare and swap, as close to the rename as possible: the slow part (writing and syncing
-    // the temp file, the backups) is over, so an edit by hand that lands during it is not lost.
+    // the temp file) is over, so an edit by hand that lands during it is not lost. Backups rotate
+    // only once the swap is decided, so a retried edit does not push real history out.
     if (opts.expected !== undefined && (await readOrNull(file)) !== opts.expected) {
       await fs.rm(tmp, { force: true });
       return false;
     }
+    await rotateBackups(file, opts.backups ?? 3, mode, opts.expected ?? undefined);
     await fs.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });

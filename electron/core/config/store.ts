@@ -43,6 +43,8 @@ export class ConfigStore {
   private errors: ConfigIssue[] = [];
   private warnings: ConfigIssue[] = [];
   private knownHash = '';
+  /** The last text that parsed and validated: what a deleted file is recreated from. */
+  private lastGood: string | undefined;
   private revision = 0;
   private loadedAt: Date;
   private externalAt: Date | null = null;
@@ -134,6 +136,7 @@ export class ConfigStore {
       return false;
     }
     this.errors = [];
+    this.lastGood = text;
     this.effective = resolveSettings(parsed.data, this.opts.env);
     return true;
   }
@@ -145,7 +148,9 @@ export class ConfigStore {
       this.watcher = watch(dir, (_event, name) => {
         if (name !== null && name !== base) return;
         clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => void this.checkDisk(), this.opts.debounceMs ?? 150);
+        this.debounce = setTimeout(() => {
+          this.checkDisk().catch((err: unknown) => this.log.error(`re-reading ${this.opts.path} failed: ${(err as Error).message}`));
+        }, this.opts.debounceMs ?? 150);
       });
       this.watcher.on('error', (err) => this.log.warn(`stopped watching ${dir}: ${err.message}`));
     } catch (err) {
@@ -166,8 +171,21 @@ export class ConfigStore {
     try {
       text = await fs.readFile(this.opts.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      return { text: DEFAULT_CONFIG_TEXT, onDisk: null }; // deleted by hand: the next write recreates it
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') {
+        // deleted by hand: the next write recreates it from the last good configuration
+        if (this.knownHash !== '') this.log.warn(`config file ${this.opts.path} is gone: the next change recreates it from the last good configuration`);
+        return { text: this.lastGood ?? DEFAULT_CONFIG_TEXT, onDisk: null };
+      }
+      // unreadable (permissions, a folder in its place): run on the last good settings, refuse writes
+      const issue = { path: '(file)', message: `cannot read the config file (${code ?? (err as Error).message})`, line: null };
+      if (this.errors[0]?.message !== issue.message) {
+        this.errors = [issue];
+        this.knownHash = '';
+        this.log.error(`config ${this.opts.path}: ${issue.message}; running on the last good configuration`);
+        this.changed.fire({ source: 'external', view: this.view });
+      }
+      return { text: this.lastGood ?? DEFAULT_CONFIG_TEXT, onDisk: null };
     }
     if (sha(text) !== this.knownHash) {
       this.externalAt = this.now();
@@ -209,7 +227,14 @@ export class ConfigStore {
           });
         }
         if (next === text) return result;
-        if (await writeFileAtomic(this.opts.path, next, { backups: this.opts.backups ?? 3, expected: onDisk })) {
+        let written: boolean;
+        try {
+          written = await writeFileAtomic(this.opts.path, next, { backups: this.opts.backups ?? 3, expected: onDisk });
+        } catch (err) {
+          const e = err as NodeJS.ErrnoException;
+          throw new AppError('INTERNAL', `could not write ${this.opts.path}: ${e.code ?? e.message}; the file is unchanged`);
+        }
+        if (written) {
           this.adopt(next);
           this.changed.fire({ source: 'app', view: this.view });
           return result;
