@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { operationNames, operations, type OperationName } from '../../shared/contract.js';
 import type { InputValidator } from '../core/input.js';
 import type { Handlers } from '../core/operations.js';
-import { AppError } from '../core/errors.js';
+import { invalid } from '../core/errors.js';
 
 /** `/api/dashboard/interpreters/{name}` → `/api/dashboard/interpreters/:name` */
 export function toFastifyPath(path: string): string {
@@ -17,11 +17,11 @@ export function restInput(name: OperationName, request: FastifyRequest): unknown
   if (body === undefined || body === null) return { ...params };
   if (Array.isArray(body) && name === 'installPackages') return { packages: body, ...params };
   if (typeof body !== 'object' || Array.isArray(body)) {
-    throw new AppError('INVALID_INPUT', '(body): expected a JSON object', { fields: [{ field: '(body)', message: 'expected a JSON object' }] });
+    throw invalid('(body)', 'expected a JSON object');
   }
   for (const key of Object.keys(params)) {
     if (key in body && (body as Record<string, unknown>)[key] !== params[key]) {
-      throw new AppError('INVALID_INPUT', `${key}: the body disagrees with the URL`, { fields: [{ field: key, message: 'disagrees with the URL' }] });
+      throw invalid(key, 'disagrees with the URL', `${key}: the body disagrees with the URL`);
     }
   }
   return { ...(body as Record<string, unknown>), ...params };

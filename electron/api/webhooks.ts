@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PLUGIN_NAME_PATTERN } from '../../shared/dto/plugins.js';
-import { AppError } from '../core/errors.js';
+import { AppError, invalid } from '../core/errors.js';
 import type { ExecutorService, HeaderPair } from '../core/services.js';
 
 export const WEBHOOK_PATH = '/api/v1/webhook/:plugin';
@@ -66,7 +66,7 @@ export function webhookRoutes(core: { readonly executor: ExecutorService | undef
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           const { plugin } = request.params as { plugin: string };
           if (!NAME.test(plugin)) {
-            throw new AppError('INVALID_INPUT', `plugin: invalid plugin name (expected ${PLUGIN_NAME_PATTERN})`, { fields: [{ field: 'plugin', message: 'invalid plugin name' }] });
+            throw invalid('plugin', 'invalid plugin name', `plugin: invalid plugin name (expected ${PLUGIN_NAME_PATTERN})`);
           }
           const executor = core.executor;
           if (!executor) throw new AppError('UNAVAILABLE', 'the executor is not available');

@@ -18,9 +18,31 @@ export class AppError extends Error {
   }
 }
 
+/** One input field at fault and what is wrong with it (`field` may be a path: `environment.FOO`). */
+export interface FieldProblem {
+  field: string;
+  message: string;
+}
+
+/**
+ * The one shape of `details` for errors about input fields, whoever found them: schema validation
+ * (`InputValidator`, one entry per problem) and the core's own checks alike.
+ */
+export interface FieldErrorDetails {
+  fields: FieldProblem[];
+}
+
+export const fieldDetails = (...problems: FieldProblem[]): FieldErrorDetails => ({ fields: problems });
+
 export const notFound = (what: string): AppError => new AppError('NOT_FOUND', what);
 export const conflict = (why: string, details?: unknown): AppError => new AppError('CONFLICT', why, details);
-export const invalid = (why: string, details?: unknown): AppError => new AppError('INVALID_INPUT', why, details);
+
+/**
+ * INVALID_INPUT about one input field: `details` is `{ fields: [{ field, message: problem }] }` and
+ * the message `field: problem`, unless a fuller sentence is given for it.
+ */
+export const invalid = (field: string, problem: string, message = `${field}: ${problem}`): AppError =>
+  new AppError('INVALID_INPUT', message, fieldDetails({ field, message: problem }));
 
 /** Turns anything thrown into an envelope body; unexpected errors never leak a stack. */
 export function toErrorBody(err: unknown): ErrorBody {

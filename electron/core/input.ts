@@ -1,7 +1,7 @@
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { operations, type OperationInput, type OperationName } from '../../shared/contract.js';
-import { AppError } from './errors.js';
+import { AppError, fieldDetails } from './errors.js';
 import { describeErrors, formatPath } from './schema-errors.js';
 
 type Checker = ReturnType<typeof Compile>;
@@ -29,6 +29,6 @@ export class InputValidator {
     if (checker.Check(value)) return value as OperationInput<K>;
     const problems = describeErrors(checker.Errors(value)).map(({ path, message }) => ({ field: formatPath(path), message }));
     const summary = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
-    throw new AppError('INVALID_INPUT', summary || 'invalid input', { fields: problems });
+    throw new AppError('INVALID_INPUT', summary || 'invalid input', fieldDetails(...problems));
   }
 }

@@ -71,7 +71,7 @@ describe('REST API over real HTTP', () => {
     const unknown = await b.request('POST', '/api/dashboard/interpreters', { body: { key: 'ok', path: '/usr/bin/python3', colour: 1 } });
     expect(unknown.json).toMatchObject({ error: { message: '(root): unknown field(s): colour' } });
     const dir = await b.request('POST', '/api/dashboard/interpreters', { body: { key: 'ok', path: '/usr' } });
-    expect(dir.json).toMatchObject({ error: { code: 'INVALID_INPUT', message: 'path: /usr is a directory, not a Python executable', details: { field: 'path' } } });
+    expect(dir.json).toEqual({ error: { code: 'INVALID_INPUT', message: 'path: /usr is a directory, not a Python executable', details: { fields: [{ field: 'path', message: '/usr is a directory, not a Python executable' }] } } });
     const badJson = await b.request('POST', '/api/dashboard/interpreters', { body: '{"key":', headers: { 'content-type': 'application/json' } });
     expect(badJson.status).toBe(400);
     const badName = await b.request('DELETE', '/api/dashboard/interpreters/a%20b');

@@ -172,7 +172,7 @@ describe('provisioning jobs', () => {
     const t = setup();
     current = t.jobs;
     let release!: () => void;
-    t.plan(() => new Promise<JobPlan>((_, reject) => (release = () => reject(invalid('no venv_path')))));
+    t.plan(() => new Promise<JobPlan>((_, reject) => (release = () => reject(invalid('venv_path', 'not set')))));
     const pending = t.jobs.createVenv('venv');
     await tick();
     await expect(t.jobs.install({ name: 'venv' })).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringMatching(/being prepared/) });

@@ -36,6 +36,8 @@ describe('InterpreterRegistry', () => {
     expect(await msg(text)).toBe(`path: ${text} is not executable`);
     expect(await msg(path.join(dir, 'dangling'))).toBe(`path: ${path.join(dir, 'dangling')} is a broken symlink to ${path.join(dir, 'gone')}`);
     expect(await msg('bin/python3')).toBe("path: must be an absolute path (got 'bin/python3')");
+    // the same details shape as a schema failure: { fields: [{ field, message }] }
+    await expect(registry.add({ key: 'x', path: text })).rejects.toMatchObject({ code: 'INVALID_INPUT', details: { fields: [{ field: 'path', message: `${text} is not executable` }] } });
     expect(registry.list().interpreters.map((i) => i.key)).toEqual(['sys']);
   });
 
@@ -45,7 +47,10 @@ describe('InterpreterRegistry', () => {
     const added = list.interpreters.find((i) => i.key === 'uv-python');
     expect(added?.name).toBe('uv-python');
     expect(added?.environment).toEqual({ API_TOKEN: '••••••', MODE: 'dev' });
-    await expect(registry.add({ key: 'uv-python', path: '/usr/bin/python3' })).rejects.toMatchObject({ code: 'CONFLICT' });
+    await expect(registry.add({ key: 'uv-python', path: '/usr/bin/python3' })).rejects.toMatchObject({
+      code: 'CONFLICT',
+      details: { fields: [{ field: 'key', message: "an interpreter named 'uv-python' already exists" }] },
+    });
   });
 
   it('refuses to remove the active interpreter (409) and an unknown one (404)', async () => {

@@ -97,10 +97,11 @@ describe('HTTP errors', () => {
     await expect(api.client.addInterpreter({ key: 'k', path: '/usr/bin/python3' })).resolves.toEqual({ revision: 3, active: null, interpreters: [] });
   });
 
-  it('reads field errors in both shapes the API sends', () => {
-    expect(fieldErrors(errorFromBody({ error: { code: 'CONFLICT', message: 'exists', details: { field: 'key' } } }, 409))).toEqual({ key: 'exists' });
-    expect(fieldErrors(errorFromBody({ error: { code: 'INVALID_INPUT', message: 'path: not absolute', details: { field: 'path' } } }, 400))).toEqual({ path: 'not absolute' });
-    expect(fieldErrors(errorFromBody({ error: { code: 'INVALID_INPUT', message: 'x', details: { fields: [{ field: 'environment.API_KEY', message: 'too long' }] } } }))).toEqual({ environment: 'too long' });
+  it('reads field errors from details.fields, the one shape the API sends', () => {
+    expect(fieldErrors(errorFromBody({ error: { code: 'CONFLICT', message: "an interpreter named 'k' already exists", details: { fields: [{ field: 'key', message: 'exists' }] } } }, 409))).toEqual({ key: 'exists' });
+    const two = { fields: [{ field: 'environment.API_KEY', message: 'too long' }, { field: 'environment.X', message: 'bad' }, { field: 'path', message: 'not absolute' }] };
+    expect(fieldErrors(errorFromBody({ error: { code: 'INVALID_INPUT', message: 'x', details: two } }))).toEqual({ environment: 'too long; bad', path: 'not absolute' });
+    expect(fieldErrors(errorFromBody({ error: { code: 'CONFLICT', message: 'busy', details: { job: 'j1' } } }, 409))).toEqual({});
     expect(fieldErrors(new Error('plain'))).toEqual({});
   });
 });

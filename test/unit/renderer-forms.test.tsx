@@ -39,7 +39,7 @@ function fieldOf(label: string): HTMLInputElement {
 describe('Add Interpreter form', () => {
   it('shows an API field error next to the field it names', async () => {
     fake.on('addInterpreter', () => {
-      throw new ApiError('INVALID_INPUT', 'path: /nope/python does not exist', { field: 'path' }, 400);
+      throw new ApiError('INVALID_INPUT', 'path: /nope/python does not exist', { fields: [{ field: 'path', message: '/nope/python does not exist' }] }, 400);
     });
     const onDone = vi.fn();
     render(<AddInterpreterForm onDone={onDone} onCancel={() => undefined} />);

@@ -266,7 +266,7 @@ describe('Create virtual environment on a card', () => {
   it('says why when the core refuses (no venv_path: 400)', async () => {
     setInterpreters([interp('work', { venv_path: '/srv/v', venv_exists: false })]);
     fake.on('createVenv', () => {
-      throw new ApiError('INVALID_INPUT', "'work' has no venv_path: set the folder of its virtual environment first", { field: 'venv_path' }, 400);
+      throw new ApiError('INVALID_INPUT', "'work' has no venv_path: set the folder of its virtual environment first", { fields: [{ field: 'venv_path', message: 'not set: choose the folder of its virtual environment first' }] }, 400);
     });
     render(<Card />);
     fireEvent.click(within(card()).getByRole('button', { name: 'Create virtual environment' }));
@@ -329,7 +329,7 @@ describe('Add form: Create virtual environment', () => {
 
   it('does not create a venv when the interpreter could not be added', async () => {
     fake.on('addInterpreter', () => {
-      throw new ApiError('INVALID_INPUT', 'path: /nope does not exist', { field: 'path' }, 400);
+      throw new ApiError('INVALID_INPUT', 'path: /nope does not exist', { fields: [{ field: 'path', message: '/nope does not exist' }] }, 400);
     });
     const onDone = vi.fn();
     render(<AddInterpreterForm onDone={onDone} onCancel={() => undefined} />);

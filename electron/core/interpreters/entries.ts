@@ -7,9 +7,9 @@ import { invalid } from '../errors.js';
 /** Expands a leading `~` and requires an absolute path. */
 export function normalizeUserPath(raw: string, field: string, home = os.homedir()): string {
   const trimmed = raw.trim();
-  if (trimmed.includes('\0')) throw invalid(`${field}: contains a NUL byte`, { field });
+  if (trimmed.includes('\0')) throw invalid(field, 'contains a NUL byte');
   const expanded = trimmed === '~' ? home : trimmed.startsWith('~/') ? path.join(home, trimmed.slice(2)) : trimmed;
-  if (!path.isAbsolute(expanded)) throw invalid(`${field}: must be an absolute path (got '${raw}')`, { field });
+  if (!path.isAbsolute(expanded)) throw invalid(field, `must be an absolute path (got '${raw}')`);
   return path.normalize(expanded);
 }
 
@@ -26,15 +26,15 @@ export async function assertExecutableFile(file: string, field = 'path'): Promis
       // nothing there at all
     }
     const target = link ? await fs.readlink(file).catch(() => '?') : '';
-    throw invalid(link ? `${field}: ${file} is a broken symlink to ${target}` : `${field}: ${file} does not exist`, { field });
+    throw invalid(field, link ? `${file} is a broken symlink to ${target}` : `${file} does not exist`);
   }
-  if (st.isDirectory()) throw invalid(`${field}: ${file} is a directory, not a Python executable`, { field });
-  if (!st.isFile()) throw invalid(`${field}: ${file} is not a regular file`, { field });
+  if (st.isDirectory()) throw invalid(field, `${file} is a directory, not a Python executable`);
+  if (!st.isFile()) throw invalid(field, `${file} is not a regular file`);
   if (process.platform !== 'win32') {
     try {
       await fs.access(file, constants.X_OK);
     } catch {
-      throw invalid(`${field}: ${file} is not executable`, { field });
+      throw invalid(field, `${file} is not executable`);
     }
   }
 }

@@ -5,7 +5,7 @@ import type { ValidationReport } from '../../../shared/interpreters-discovery.js
 import type { ConfigStore } from '../config/store.js';
 import type { InterpreterEntry, Settings } from '../config/schema.js';
 import { SerialQueue } from '../config/serial-queue.js';
-import { AppError, conflict, notFound } from '../errors.js';
+import { AppError, conflict, fieldDetails, notFound } from '../errors.js';
 import type { Disposable, EventBus } from '../events.js';
 import type { Logger } from '../logging/logger.js';
 import { assertExecutableFile, maskEnvironment, normalizeUserPath } from './entries.js';
@@ -194,7 +194,10 @@ export class InterpreterRegistry {
     if (input.required_packages !== undefined) entry.required_packages = [...new Set(input.required_packages.map((s) => s.trim()))];
     if (input.environment !== undefined) entry.environment = input.environment;
     await this.deps.config.edit((doc) => {
-      if (this.entries().has(input.key)) throw conflict(`an interpreter named '${input.key}' already exists`, { field: 'key' });
+      if (this.entries().has(input.key)) {
+        const why = `an interpreter named '${input.key}' already exists`;
+        throw conflict(why, fieldDetails({ field: 'key', message: why }));
+      }
       doc.setIn(['python', 'interpreters', input.key], doc.createNode(entry));
     });
     this.log.info(`added interpreter '${input.key}' (${p})`);

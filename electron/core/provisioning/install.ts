@@ -40,12 +40,12 @@ export function checkRequirements(requirements: readonly string[]): string[] {
   const out: string[] = [];
   for (const raw of requirements) {
     const r = raw.trim();
-    if (r === '') throw invalid('packages: an entry is empty', { field: 'packages' });
+    if (r === '') throw invalid('packages', 'an entry is empty');
     if (r.startsWith('-')) {
-      throw invalid(`packages: '${r}' looks like an option; give requirement strings only (set index URLs and such in your pip/uv configuration)`, { field: 'packages' });
+      throw invalid('packages', `'${r}' looks like an option; give requirement strings only (set index URLs and such in your pip/uv configuration)`);
     }
     // control characters (newlines) have no place in a requirement and would garble the job output
-    if (/[\x00-\x1f\x7f]/.test(r)) throw invalid(`packages: '${JSON.stringify(r)}' contains control characters`, { field: 'packages' });
+    if (/[\x00-\x1f\x7f]/.test(r)) throw invalid('packages', `'${JSON.stringify(r)}' contains control characters`);
     if (!out.includes(r)) out.push(r);
   }
   return out;
@@ -73,7 +73,7 @@ export async function planInstall(input: InstallInput, deps: ProvisioningDeps): 
   const name = input.name;
   const target = await deps.registry.resolve(name);
   const explicit = input.packages === undefined ? null : checkRequirements(input.packages);
-  if (explicit?.length === 0) throw invalid('packages: give at least one requirement, or leave it out to install the missing required packages', { field: 'packages' });
+  if (explicit?.length === 0) throw invalid('packages', 'give at least one requirement, or leave it out to install the missing required packages');
   const env = toolEnvironment(deps.env, target.environment);
   const run = deps.runProcessFor(env);
   const required = target.required_packages.flatMap((r) => {

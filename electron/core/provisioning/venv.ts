@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { conflict, errorMessage, invalid, notFound } from '../errors.js';
+import { conflict, errorMessage, fieldDetails, invalid, notFound } from '../errors.js';
 import { parsePyvenvCfg } from '../interpreters/discovery/version-files.js';
 import { describeExit, revalidate, toolEnvironment, type ProvisioningDeps } from './common.js';
 import { JobFailure, unlessCancelled, type JobContext, type JobPlan } from './plan.js';
@@ -69,13 +69,16 @@ export async function planVenv(name: string, deps: ProvisioningDeps): Promise<Jo
   const p = pathApi(deps.platform);
   const target = await deps.registry.resolve(name);
   if (!(name in deps.config.settings.python.interpreters) || !target.venv_path) {
-    throw invalid(`'${name}' has no venv_path: set the folder of its virtual environment first`, { field: 'venv_path' });
+    throw invalid('venv_path', 'not set: choose the folder of its virtual environment first', `'${name}' has no venv_path: set the folder of its virtual environment first`);
   }
-  if (!p.isAbsolute(target.venv_path)) throw invalid(`venv_path of '${name}' must be an absolute path (got '${target.venv_path}')`, { field: 'venv_path' });
+  if (!p.isAbsolute(target.venv_path)) {
+    throw invalid('venv_path', `must be an absolute path (got '${target.venv_path}')`, `venv_path of '${name}' must be an absolute path (got '${target.venv_path}')`);
+  }
   const dir = p.normalize(target.venv_path);
   const before = await inspectVenvDir(dir);
   if (before.state === 'other') {
-    throw conflict(`cannot create a virtual environment at ${dir}: ${before.detail}. Choose another venv_path or empty the folder.`, { field: 'venv_path' });
+    const why = `cannot create a virtual environment at ${dir}: ${before.detail}. Choose another venv_path or empty the folder.`;
+    throw conflict(why, fieldDetails({ field: 'venv_path', message: why }));
   }
   const python = venvPython(dir, deps.platform);
   const base = await baseInterpreter(target.path, dir, deps.platform);

@@ -54,27 +54,17 @@ export function toApiError(err: unknown): ApiError {
 }
 
 /**
- * Field errors keyed by the input's top-level field (`environment.FOO` → `environment`).
- * The API sends `details.fields: [{ field, message }]` (schema checks) or `details.field` (core checks).
+ * Field errors keyed by the input's top-level field (`environment.FOO` → `environment`), from the
+ * API's one shape for them, `details.fields: [{ field, message }]` (schema checks and the core's own).
  */
 export function fieldErrors(err: unknown): Record<string, string> {
-  if (!(err instanceof ApiError) || !isRecord(err.details)) return {};
+  if (!(err instanceof ApiError) || !isRecord(err.details) || !Array.isArray(err.details['fields'])) return {};
   const out: Record<string, string> = {};
-  const add = (field: unknown, message: unknown): void => {
-    if (typeof field !== 'string') return;
-    const top = field.split('.')[0] ?? field;
-    const text = typeof message === 'string' ? message : err.message;
+  for (const f of err.details['fields']) {
+    if (!isRecord(f) || typeof f['field'] !== 'string') continue;
+    const top = f['field'].split('.')[0] ?? f['field'];
+    const text = typeof f['message'] === 'string' ? f['message'] : err.message;
     out[top] = out[top] ? `${out[top]}; ${text}` : text;
-  };
-  const fields = err.details['fields'];
-  if (Array.isArray(fields)) {
-    for (const f of fields) if (isRecord(f)) add(f['field'], f['message']);
   }
-  if (typeof err.details['field'] === 'string') add(err.details['field'], stripFieldPrefix(err.details['field'], err.message));
   return out;
-}
-
-/** `path: /x does not exist` shown next to the path field reads better as `/x does not exist`. */
-function stripFieldPrefix(field: string, message: string): string {
-  return message.startsWith(`${field}: `) ? message.slice(field.length + 2) : message;
 }
