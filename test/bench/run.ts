@@ -53,16 +53,37 @@ const COMPARISONS: { label: string; bench: string; a: string; b: string }[] = [
   { label: 'switch vs cold start, under load', bench: 'executor', a: 'interpreter switch under load (c=8)', b: 'executor cold start under load (c=8)' },
 ];
 
+/** The short table (README): one line per promise, with its side-by-side baseline where there is one. */
+const SUMMARY: { label: string; bench: string; metric: string; vs?: { label: string; metric: string } }[] = [
+  { label: 'interpreter discovery, cold', bench: 'discovery', metric: 'cold discover()', vs: { label: 'warm', metric: 'warm discover()' } },
+  { label: 'headless start → REST ready, executor serving (bundled)', bench: 'headless', metric: 'start → /health 200, executor serving (bundled)', vs: { label: 'via tsx', metric: 'start → /health 200, executor serving (tsx)' } },
+  { label: 'headless idle RSS (bundled; executor not included)', bench: 'headless', metric: 'RSS idle: headless Node process (bundled)', vs: { label: 'bare node -e', metric: 'RSS idle: bare `node -e` (baseline)' } },
+  { label: 'Python executor idle RSS', bench: 'headless', metric: 'RSS idle: Python executor' },
+  { label: 'webhooks/s via the bridge, c=1', bench: 'executor', metric: 'bridge throughput c=1', vs: { label: 'direct gRPC', metric: 'direct gRPC throughput c=1' } },
+  { label: 'webhooks/s via the bridge, c=32', bench: 'executor', metric: 'bridge throughput c=32', vs: { label: 'direct gRPC', metric: 'direct gRPC throughput c=32' } },
+  { label: 'latency p50 via the bridge, c=1', bench: 'executor', metric: 'bridge p50 c=1', vs: { label: 'direct gRPC', metric: 'direct p50 c=1' } },
+  { label: 'latency p99 via the bridge, c=1', bench: 'executor', metric: 'bridge p99 c=1', vs: { label: 'direct gRPC', metric: 'direct p99 c=1' } },
+  { label: 'latency p50 via the bridge, c=32', bench: 'executor', metric: 'bridge p50 c=32', vs: { label: 'direct gRPC', metric: 'direct p50 c=32' } },
+  { label: 'latency p99 via the bridge, c=32', bench: 'executor', metric: 'bridge p99 c=32', vs: { label: 'direct gRPC', metric: 'direct p99 c=32' } },
+  { label: 'interpreter switch under load (c=8)', bench: 'executor', metric: 'interpreter switch under load (c=8)', vs: { label: 'cold start under load', metric: 'executor cold start under load (c=8)' } },
+  { label: 'failed requests during 20 switches + 5 restarts under load', bench: 'executor', metric: 'failed requests during 20 switches + 5 restarts under load' },
+  { label: 'kill -9 of the executor → serving again', bench: 'executor', metric: 'kill -9 → serving again' },
+];
+
 interface Machine {
   cpu: string;
   cores: number;
   memoryGiB: number;
   loadAverageAtStart: [number, number, number];
+  /** Filled in when the run ends: what else ran meanwhile shows here. */
+  loadAverageAtEnd: [number, number, number] | null;
   os: string;
   kernel: string;
   node: string;
   python: string;
 }
+
+const loadAverage = (): [number, number, number] => os.loadavg().map((n) => Math.round(n * 100) / 100) as [number, number, number];
 
 function machine(): Machine {
   let osName = `${os.type()}`;
@@ -81,12 +102,12 @@ function machine(): Machine {
   } catch {
     // no python3
   }
-  const la = os.loadavg().map((n) => Math.round(n * 100) / 100) as [number, number, number];
   return {
     cpu: os.cpus()[0]?.model.trim() ?? 'unknown',
     cores: os.cpus().length,
     memoryGiB: Math.round((os.totalmem() / 1024 ** 3) * 10) / 10,
-    loadAverageAtStart: la,
+    loadAverageAtStart: loadAverage(),
+    loadAverageAtEnd: null,
     os: osName,
     kernel: `${os.type()} ${os.release()} ${os.arch()}`,
     node: process.version,
@@ -112,10 +133,24 @@ function markdown(m: Machine, when: string, seconds: number, runs: RunOutcome[],
   lines.push('| machine | |', '|---|---|');
   lines.push(`| CPU | ${m.cpu}, ${m.cores} cores |`);
   lines.push(`| memory | ${m.memoryGiB} GiB |`);
-  lines.push(`| load average at start | ${m.loadAverageAtStart.join(' / ')} (1 / 5 / 15 min) |`);
+  lines.push(`| load average (1 / 5 / 15 min) | ${m.loadAverageAtStart.join(' / ')} at start, ${m.loadAverageAtEnd?.join(' / ') ?? '?'} at the end |`);
   lines.push(`| OS | ${m.os} (${m.kernel}) |`);
   lines.push(`| Node | ${m.node} |`);
   lines.push(`| Python | ${m.python} |`, '');
+  const find = (bench: string, metric: string): BenchMetric | undefined => runs.find((r) => r.key === bench)?.results.find((x) => x.metric === metric);
+  const summary = SUMMARY.flatMap((row) => {
+    const x = find(row.bench, row.metric);
+    if (!x) return [];
+    const value = x.unit.startsWith('of ') ? `${fmt(x.median)} ${x.unit}` : `${fmt(x.median)} ${x.unit} (${fmt(x.min)}–${fmt(x.max)})`;
+    const base = row.vs ? find(row.bench, row.vs.metric) : undefined;
+    const side = row.vs && base ? `${row.vs.label}: ${fmt(base.median)} ${base.unit} (×${fmt(Math.round((x.median / base.median) * 100) / 100)})` : '';
+    return [`| ${row.label} | ${value} | ${side} |`];
+  });
+  if (summary.length > 0) {
+    lines.push('## Summary', '');
+    lines.push(`Medians (min–max) on ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB, ${m.os}, Node ${m.node}, ${m.python.replace(/^.*?: /, '')}; load average ${m.loadAverageAtStart[0]} at start.`, '');
+    lines.push('| measure | median (min–max) | side by side, same run |', '|---|---|---|', ...summary, '');
+  }
   if (comparisons.length > 0) {
     lines.push('## Side by side (same run, medians)', '');
     lines.push('| comparison | A | B | A/B |', '|---|---:|---:|---:|');
@@ -167,6 +202,7 @@ async function main(): Promise<void> {
     console.log(`  (${((performance.now() - t) / 1000).toFixed(1)} s)`);
   }
   const seconds = (performance.now() - t0) / 1000;
+  m.loadAverageAtEnd = loadAverage();
   const comparisons = COMPARISONS.flatMap((c) => {
     const run = runs.find((r) => r.key === c.bench);
     const a = run?.results.find((x) => x.metric === c.a);
