@@ -105,4 +105,44 @@ describe('InterpreterRegistry', () => {
     const { registry } = await setup('python:\n  interpreters:\n    ghost:\n      path: /nonexistent/python3\n');
     expect(registry.list().interpreters[0]).toMatchObject({ status: 'unavailable', status_reason: '/nonexistent/python3 does not exist' });
   });
+
+  it('queues a remove behind an activation of the same interpreter, so it is refused as active', async () => {
+    const { registry } = await setup(NAMED);
+    await registry.add({ key: 'other', path: '/usr/bin/python3' });
+    let release: () => void = () => undefined;
+    registry.setActivationHandler(() => new Promise((resolve) => (release = () => resolve({ switched: true, message: 'ok' }))));
+    const activation = registry.activate('other');
+    const removal = registry.remove('other').then(() => 'removed', (e: { code: string }) => e.code);
+    await new Promise((r) => setTimeout(r, 50));
+    release();
+    await activation;
+    expect(await removal).toBe('CONFLICT');
+    expect(registry.list().interpreters.map((i) => i.key)).toContain('other');
+  });
+
+  it('switches the executor back when the new choice cannot be saved', async () => {
+    const { file, registry, config } = await setup(NAMED);
+    await registry.add({ key: 'other', path: '/usr/bin/python3' });
+    const switches: string[] = [];
+    registry.setActivationHandler(async (target) => {
+      switches.push(target.key);
+      if (target.key === 'other') await fs.writeFile(file, 'python: [\n'); // the file breaks mid-switch
+      return { switched: true, message: 'ok' };
+    });
+    await expect(registry.activate('other')).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    expect(switches).toEqual(['other', 'sys']);
+    expect(config.valid).toBe(false);
+  });
+
+  it('forgets status and facts of an entry whose path was changed by hand', async () => {
+    const { file, registry, config } = await setup(NAMED);
+    registry.setValidator(async () => ({ ok: true, checks: [], version: '3.11.2', implementation: 'cpython', packages: [], durationMs: 1 }));
+    await registry.validate('sys');
+    registry.setFacts('sys', { version: '3.11.2', implementation: 'cpython', kind: 'system' });
+    expect(registry.list().interpreters[0]).toMatchObject({ status: 'ready', version: '3.11.2', kind: 'system' });
+    const text = (await fs.readFile(file, 'utf8')).replace('path: /usr/bin/python3', 'path: /usr/bin/python3.11');
+    await fs.writeFile(file, text.replace(/validated: true/, 'validated: false'));
+    await config.checkDisk();
+    expect(registry.list().interpreters[0]).toMatchObject({ status: 'error', version: null, kind: null });
+  });
 });

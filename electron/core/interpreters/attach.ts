@@ -55,6 +55,19 @@ export function attachInterpreterTools(core: Core, opts: InterpreterToolsOptions
     return result;
   };
 
+  // Version and kind of configured interpreters come from discovery (files first, cached), so the
+  // list shows them from the start and after every edit, not only after a validation.
+  let timer: NodeJS.Timeout | undefined;
+  const learnFacts = (): void => {
+    clearTimeout(timer);
+    timer = setTimeout(() => {
+      core.discovery?.(false).catch((err: unknown) => core.logger.child('interpreters').warn(`discovery failed: ${(err as Error).message}`));
+    }, 100);
+    timer.unref();
+  };
+  learnFacts();
+  core.config.onDidChange(learnFacts);
+
   const probeScript = path.join(opts.resourcesDir, 'python', 'validate_probe.py');
   core.registry.setValidator((entry: ResolvedInterpreter) => {
     // validate under the environment the executor will get, so PYTHONPATH and friends count

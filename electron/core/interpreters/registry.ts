@@ -72,7 +72,10 @@ export class InterpreterRegistry {
   constructor(private readonly deps: RegistryDeps) {
     this.log = deps.logger.child('interpreters');
     this.now = deps.now ?? (() => new Date());
-    this.sub = deps.config.onDidChange(() => this.changed());
+    this.sub = deps.config.onDidChange(() => {
+      this.forgetChangedEntries();
+      this.changed();
+    });
   }
 
   setActivationHandler(handler: ActivationHandler | undefined): void {
@@ -179,6 +182,29 @@ export class InterpreterRegistry {
     return { revision: this.revision, active, interpreters };
   }
 
+  /** What status and facts were learned from: an entry edited since (by hand too) is unknown again. */
+  private readonly learnedFrom = new Map<string, string>();
+
+  private fingerprint(entry: InterpreterEntry): string {
+    return JSON.stringify([entry.path, entry.venv_path ?? null, entry.required_packages ?? [], entry.environment ?? {}]);
+  }
+
+  private forgetChangedEntries(): void {
+    const entries = this.entries();
+    for (const [key, print] of this.learnedFrom) {
+      const found = entries.get(key);
+      if (found && this.fingerprint(found.entry) === print) continue;
+      this.learnedFrom.delete(key);
+      this.facts.delete(key);
+      if (this.statuses.get(key) !== 'validating') this.statuses.delete(key);
+    }
+  }
+
+  private learned(key: string): void {
+    const found = this.entries().get(key);
+    if (found) this.learnedFrom.set(key, this.fingerprint(found.entry));
+  }
+
   private changed(): void {
     this.revision++;
     this.deps.events.emit('interpretersChanged', this.list());
@@ -204,7 +230,12 @@ export class InterpreterRegistry {
     return this.list();
   }
 
-  async remove(name: string): Promise<{ removed: string }> {
+  /** Runs on the activation queue, so an interpreter cannot be removed while it is being switched to. */
+  remove(name: string): Promise<{ removed: string }> {
+    return this.activations.run(() => this.removeNow(name));
+  }
+
+  private async removeNow(name: string): Promise<{ removed: string }> {
     await this.deps.config.edit((doc) => {
       const found = this.entries().get(name);
       if (!found) throw notFound(`no interpreter named '${name}'`);
@@ -233,10 +264,20 @@ export class InterpreterRegistry {
       const outcome = this.activationHandler
         ? await this.activationHandler(target, previous)
         : { switched: false, message: 'no executor is running; the new interpreter is used at the next start' };
-      await this.deps.config.edit((doc) => {
-        if (!this.entries().has(name)) throw notFound(`no interpreter named '${name}'`);
-        doc.setIn(['python', 'active_interpreter'], name);
-      });
+      try {
+        await this.deps.config.edit((doc) => {
+          if (!this.entries().has(name)) throw notFound(`no interpreter named '${name}'`);
+          doc.setIn(['python', 'active_interpreter'], name);
+        });
+      } catch (err) {
+        // the choice could not be saved: put the executor back on what the config still names
+        if (outcome.switched && previous && this.activationHandler) {
+          await this.activationHandler(await this.resolve(previous), name).catch((e: unknown) =>
+            this.log.error(`could not switch back to '${previous}' after a failed save: ${(e as Error).message}`),
+          );
+        }
+        throw err;
+      }
       if (this.settings.python.active_interpreter !== name) {
         this.log.warn(`WEBHOOK_BRIDGE_ACTIVE_INTERPRETER overrides the saved choice '${name}' until it is unset`);
       }
@@ -262,6 +303,7 @@ export class InterpreterRegistry {
       throw err;
     }
     this.statuses.set(name, report.ok ? 'ready' : 'error');
+    this.learned(name);
     const prior = this.facts.get(name);
     this.facts.set(name, { version: report.version, implementation: report.implementation, kind: prior?.kind ?? null });
     const firstFailure = report.checks.find((c) => !c.ok && c.level === 'error');
@@ -281,7 +323,10 @@ export class InterpreterRegistry {
 
   /** Records facts found elsewhere (discovery) for the list view. */
   setFacts(name: string, facts: InterpreterFacts): void {
+    const before = this.facts.get(name);
     this.facts.set(name, facts);
+    this.learned(name);
+    if (JSON.stringify(before) !== JSON.stringify(facts)) this.changed();
   }
 
   dispose(): void {
