@@ -54,7 +54,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   if (opts.fileLog !== false) sinks.push(createFileSink(paths.logDir));
   const token = await loadOrCreateToken(paths.tokenFile, env);
   redactor.add(token.token);
-  const core = await createCore({ configFile: paths.configFile, env, logSinks: sinks, redactor });
+  const core = await createCore({ configFile: paths.configFile, env, logSinks: sinks, redactor, home: opts.home ?? os.homedir() });
   attachInterpreterTools(core, { resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir(), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
   attachJobs(core, { dataDir: paths.dataDir, env, home: opts.home ?? os.homedir() });
   const executor = attachExecutor(core, { resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir(), ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}) });

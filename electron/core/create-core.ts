@@ -14,6 +14,8 @@ export interface CoreOptions {
   logSinks: LogSink[];
   now?: () => Date;
   watchConfig?: boolean;
+  /** The user's home folder, for `~` in paths. */
+  home?: string;
   redactor?: Redactor;
 }
 
@@ -55,6 +57,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     logger,
     now,
     findDefaultPython: () => findPythonOnPath(opts.env),
+    ...(opts.home ? { home: opts.home } : {}),
   });
 
   const core: Core = {

@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../electron/core/config/store.js';
@@ -144,5 +145,11 @@ describe('InterpreterRegistry', () => {
     await fs.writeFile(file, text.replace(/validated: true/, 'validated: false'));
     await config.checkDisk();
     expect(registry.list().interpreters[0]).toMatchObject({ status: 'error', version: null, kind: null });
+  });
+
+  it('resolves a relative venv_path against the config folder, and ~ against the home folder', async () => {
+    const { dir, registry } = await setup(`${NAMED}      venv_path: .venv\n    two:\n      path: /usr/bin/python3\n      venv_path: ~/envs/two\n`);
+    expect((await registry.resolve('sys')).venv_path).toBe(path.join(dir, '.venv'));
+    expect((await registry.resolve('two')).venv_path).toBe(path.join(os.homedir(), 'envs', 'two'));
   });
 });

@@ -1,3 +1,4 @@
+import os from 'node:os';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { AddInterpreterInput, InterpreterList, InterpreterStatus, InterpreterView } from '../../../shared/dto/interpreters.js';
@@ -42,6 +43,8 @@ export interface RegistryDeps {
   events: EventBus;
   logger: Logger;
   now?: () => Date;
+  /** The user's home folder, for `~` in paths (default: the process's). */
+  home?: string;
   /** Finds the interpreter that `python.interpreter: auto` stands for. */
   findDefaultPython: () => Promise<string | null>;
 }
@@ -129,7 +132,7 @@ export class InterpreterRegistry {
       key: name,
       name: entry.name ?? name,
       path: p,
-      venv_path: entry.venv_path ?? null,
+      venv_path: entry.venv_path ? this.absoluteVenv(entry.venv_path) : null,
       use_uv: entry.use_uv ?? false,
       required_packages: entry.required_packages ?? [],
       environment: { ...(entry.environment ?? {}) },
@@ -163,7 +166,7 @@ export class InterpreterRegistry {
         name: entry.name ?? key,
         path: entry.path,
         venv_path: entry.venv_path ?? null,
-        ...(entry.venv_path ? { venv_exists: isVenv(entry.venv_path) } : {}),
+        ...(entry.venv_path ? { venv_exists: isVenv(this.absoluteVenv(entry.venv_path)) } : {}),
         use_uv: entry.use_uv ?? false,
         required_packages: entry.required_packages ?? [],
         environment: maskEnvironment(entry.environment),
@@ -180,6 +183,13 @@ export class InterpreterRegistry {
       });
     }
     return { revision: this.revision, active, interpreters };
+  }
+
+  /** A relative `venv_path` (like the sample's `.venv`) is relative to the config file's folder. */
+  private absoluteVenv(venv: string): string {
+    const home = this.deps.home ?? os.homedir();
+    const expanded = venv === '~' ? home : venv.startsWith('~/') ? path.join(home, venv.slice(2)) : venv;
+    return path.resolve(path.dirname(this.deps.config.path), expanded);
   }
 
   /** What status and facts were learned from: an entry edited since (by hand too) is unknown again. */
@@ -211,8 +221,9 @@ export class InterpreterRegistry {
   }
 
   async add(input: AddInterpreterInput): Promise<InterpreterList> {
-    const p = normalizeUserPath(input.path, 'path');
-    const venv = input.venv_path === undefined ? undefined : normalizeUserPath(input.venv_path, 'venv_path');
+    const home = this.deps.home ?? os.homedir();
+    const p = normalizeUserPath(input.path, 'path', home);
+    const venv = input.venv_path === undefined ? undefined : normalizeUserPath(input.venv_path, 'venv_path', home);
     await assertExecutableFile(p, 'path');
     const entry: InterpreterEntry = { name: input.name ?? input.key, path: p };
     if (venv !== undefined) entry.venv_path = venv;
