@@ -4,12 +4,11 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { looksSecret } from '../../../shared/dto/common.js';
 import type { LogLevel } from '../../../shared/dto/config.js';
+import { childEnv } from '../child-env.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
 
 export const TOKEN_ENV = 'WEBHOOK_BRIDGE_EXECUTOR_TOKEN';
 export const NONCE_ENV = 'WEBHOOK_BRIDGE_EXECUTOR_NONCE';
-/** Never handed to the executor (or the plugins it runs). */
-const WITHHELD_ENV = ['WEBHOOK_BRIDGE_API_TOKEN', TOKEN_ENV, NONCE_ENV];
 
 export type Transport = { kind: 'unix' } | { kind: 'tcp'; host: string; port: number };
 
@@ -60,9 +59,7 @@ function envKey(env: Record<string, string>, name: string, platform: NodeJS.Plat
 }
 
 export function executorEnv(interp: ResolvedInterpreter, s: LaunchSettings, token: string, nonce: string): { env: Record<string, string>; virtualEnv: string | null } {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(s.baseEnv)) if (v !== undefined && !WITHHELD_ENV.includes(k)) env[k] = v;
-  Object.assign(env, interp.environment);
+  const env = childEnv(s.baseEnv, interp.environment);
   const delimiter = s.platform === 'win32' ? ';' : ':';
   const virtualEnv = virtualEnvOf(interp);
   if (virtualEnv) {

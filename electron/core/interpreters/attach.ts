@@ -1,6 +1,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DiscoveryResult } from '../../../shared/interpreters-discovery.js';
+import { childEnv } from '../child-env.js';
 import type { Core } from '../create-core.js';
 import {
   createDiscovery,
@@ -28,7 +29,7 @@ export interface InterpreterToolsOptions {
  */
 export function attachInterpreterTools(core: Core, opts: InterpreterToolsOptions): void {
   const platform = opts.platform ?? process.platform;
-  const runProcess = createExecaRunProcess({ env: opts.env, platform });
+  const runProcess = createExecaRunProcess({ env: childEnv(opts.env), platform });
   const configDir = path.dirname(core.config.path);
   const settings = () => core.config.settings.python;
   const discovery = createDiscovery({
@@ -71,7 +72,7 @@ export function attachInterpreterTools(core: Core, opts: InterpreterToolsOptions
   const probeScript = path.join(opts.resourcesDir, 'python', 'validate_probe.py');
   core.registry.setValidator((entry: ResolvedInterpreter) => {
     // validate under the environment the executor will get, so PYTHONPATH and friends count
-    const env = { ...opts.env, ...entry.environment };
+    const env = childEnv(opts.env, entry.environment);
     return validateInterpreter(
       { path: entry.path, venv_path: entry.venv_path, required_packages: entry.required_packages },
       { runProcess: createExecaRunProcess({ env, platform }), deadlineMs: opts.validationDeadlineMs ?? 15_000, platform, fs: nodeValidationFs, probeScript, now: () => performance.now() },

@@ -1,4 +1,5 @@
 /** What install and venv plans share: their dependencies, the tools' environment, re-validation. */
+import { childEnv } from '../child-env.js';
 import type { ValidationReport } from '../../../shared/interpreters-discovery.js';
 import type { ConfigStore } from '../config/store.js';
 import { AppError, errorMessage } from '../errors.js';
@@ -33,7 +34,7 @@ export interface ProvisioningDeps {
 }
 
 /**
- * The tools' environment: the app's, then the interpreter's configured `environment`, plus a few
+ * The tools' environment (never the app's secrets: package builds run arbitrary code): the app's, then the interpreter's configured `environment`, plus a few
  * settings for running unattended that the user's own values win over. No index or proxy options
  * are added: pip and uv read the user's PIP_* / UV_* variables and config files themselves.
  */
@@ -45,8 +46,7 @@ export function toolEnvironment(
     PIP_DISABLE_PIP_VERSION_CHECK: '1',
     PIP_NO_INPUT: '1',
   };
-  for (const [k, v] of Object.entries(appEnv)) if (v !== undefined) out[k] = v;
-  Object.assign(out, interpreterEnv);
+  Object.assign(out, childEnv(appEnv, interpreterEnv));
   out['PYTHONUNBUFFERED'] = '1';
   return out;
 }
