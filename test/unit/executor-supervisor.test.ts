@@ -50,7 +50,7 @@ class FakeEndpoint implements Endpoint {
 const interp = (key: string): ResolvedInterpreter => ({ key, name: key, path: `/py/${key}`, venv_path: null, use_uv: false, required_packages: [], environment: {} });
 type Outcome = 'ok' | 'transient' | 'permanent';
 
-function setup(opts: { outcomes?: Outcome[]; maxRestarts?: number } = {}) {
+function setup(opts: { outcomes?: Outcome[]; maxRestarts?: number; drainTimeoutMs?: number; callDeadlineMs?: number } = {}) {
   const outcomes = [...(opts.outcomes ?? [])];
   const endpoints: FakeEndpoint[] = [];
   const launches: Array<{ target: string; ctx: LaunchContext }> = [];
@@ -67,9 +67,9 @@ function setup(opts: { outcomes?: Outcome[]; maxRestarts?: number } = {}) {
       endpoints.push(ep);
       return ep;
     },
-    limits: () => ({ maxRestarts: opts.maxRestarts ?? 5, windowMs: 60_000 }),
+    limits: () => ({ maxRestarts: opts.maxRestarts ?? 5, windowMs: 60_000, ...(opts.callDeadlineMs ? { callDeadlineMs: opts.callDeadlineMs } : {}) }),
     now: () => performance.now(),
-    tuning: { backoff: { initialMs: 1, maxMs: 5, factor: 2 }, healthyResetMs: 10_000, drainTimeoutMs: 2_000, stopGraceMs: 100 },
+    tuning: { backoff: { initialMs: 1, maxMs: 5, factor: 2 }, healthyResetMs: 10_000, drainTimeoutMs: opts.drainTimeoutMs ?? 2_000, stopGraceMs: 100 },
   });
   const until = (pred: () => boolean): Promise<void> =>
     new Promise((resolve) => {
@@ -132,6 +132,20 @@ describe('Supervisor', () => {
       const t = setInterval(() => endpoints[0]?.stopped && (clearInterval(t), r()), 5);
     });
     expect(sup.snapshot().restarts).toBe(0);
+    await sup.stop();
+  });
+
+  it('lets a call on the retiring executor run to its own deadline, past the drain period', async () => {
+    const { sup, endpoints } = setup({ drainTimeoutMs: 20, callDeadlineMs: 400 });
+    await sup.start();
+    const lease = await sup.acquire(100);
+    await sup.switchTo(interp('b'));
+    await new Promise((r) => setTimeout(r, 150)); // well past the 20 ms drain period
+    expect(endpoints[0]?.stopped).toBe(false);
+    lease.release();
+    await new Promise<void>((r) => {
+      const t = setInterval(() => endpoints[0]?.stopped && (clearInterval(t), r()), 5);
+    });
     await sup.stop();
   });
 

@@ -129,7 +129,11 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
         return name === null ? null : core.registry.resolve(name);
       },
       launch,
-      limits: () => ({ maxRestarts: settings().executor.max_restarts, windowMs: settings().executor.restart_window * 1000 }),
+      limits: () => ({
+        maxRestarts: settings().executor.max_restarts,
+        windowMs: settings().executor.restart_window * 1000,
+        callDeadlineMs: settings().executor.timeout * 1000 + 2000,
+      }),
       now,
       tuning,
     });

@@ -38,7 +38,8 @@ export interface SupervisorDeps {
   resolveActive: () => Promise<ResolvedInterpreter | null>;
   /** Spawns an executor and resolves once it is SERVING; throws ExecutorStartError otherwise. */
   launch: (target: ResolvedInterpreter, ctx: LaunchContext) => Promise<Endpoint>;
-  limits: () => { maxRestarts: number; windowMs: number };
+  /** maxRestarts within windowMs; callDeadlineMs: the longest a call may run (the drain waits for it). */
+  limits: () => { maxRestarts: number; windowMs: number; callDeadlineMs?: number };
   /** Monotonic ms. */
   now: () => number;
   tuning: SupervisorTuning;
@@ -181,7 +182,9 @@ export class Supervisor implements ExecutorBackend {
 
   private retire(ep: Endpoint): void {
     const done = (async () => {
-      const drained = await ep.leases.drained(this.deps.tuning.drainTimeoutMs);
+      // a switch drops no request: calls in flight may run to their own deadline
+      const drainMs = Math.max(this.deps.tuning.drainTimeoutMs, this.deps.limits().callDeadlineMs ?? 0);
+      const drained = await ep.leases.drained(drainMs);
       if (!drained) this.log.warn(`executor #${ep.generation}: ${ep.leases.size} call(s) still running after the drain period; stopping it anyway`);
       await ep.stop(this.deps.tuning.stopGraceMs);
     })().finally(() => this.retiring.delete(ep));
