@@ -3,7 +3,7 @@
 // Arguments pass through (`npm start -- --config my.yaml --port 8080`); SIGINT/SIGTERM/SIGHUP go
 // to the child, and this process exits with the child's status.
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,16 +54,39 @@ function build(what, argv) {
   return false;
 }
 
+/** Newest modification time below `dir` (0 when it does not exist). */
+function newest(dir) {
+  let latest = 0;
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return 0;
+  }
+  for (const e of entries) {
+    const full = path.join(dir, e.name);
+    latest = Math.max(latest, e.isDirectory() ? newest(full) : statSync(full).mtimeMs);
+  }
+  return latest;
+}
+
+/** Builds the dashboard when it was never built or its sources changed since (a fresh clone has none). */
+function ensureDashboard() {
+  const index = path.join(root, 'dist-renderer', 'index.html');
+  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
+  if (built > Math.max(newest(path.join(root, 'renderer')), newest(path.join(root, 'shared')))) return;
+  const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
+  build('the dashboard', [vite, 'build', '-c', 'renderer/vite.config.ts', '--logLevel', 'warn']); // a missing build is explained on the page
+}
+
 const electron = electronBinary();
 if (!electron.path) {
   process.stdout.write(`webhook-bridge: ${electron.reason}; starting headless mode (open the printed dashboard URL in a browser).\n`);
+  ensureDashboard();
   run(process.execPath, [require.resolve('tsx/cli'), 'electron/headless.ts', ...args]);
 } else {
   if (!build('the shell', [path.join(root, 'scripts', 'build-main.mjs')])) process.exit(1);
-  if (!existsSync(path.join(root, 'dist-renderer', 'index.html'))) {
-    const vite = path.join(path.dirname(require.resolve('vite/package.json')), 'bin', 'vite.js');
-    build('the dashboard', [vite, 'build', '-c', 'renderer/vite.config.ts', '--logLevel', 'warn']); // the window explains a missing build
-  }
+  ensureDashboard();
   const env = { ...process.env };
   delete env.ELECTRON_RUN_AS_NODE; // would turn the binary into plain Node
   run(electron.path, ['.', ...args], env);
