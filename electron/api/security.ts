@@ -78,6 +78,12 @@ export function checkOrigin(request: FastifyRequest, opts: SecurityOptions): voi
   if (origin !== undefined && !(origin.startsWith('http://') && hosts.has(origin.slice('http://'.length)))) {
     throw new AppError('FORBIDDEN', 'cross-origin requests are not allowed');
   }
+  // a browser's no-cors request (an <img> or <form> aimed at a webhook) carries no Origin, but
+  // it says where it comes from: only the dashboard's own pages and direct navigation pass
+  const site = request.headers['sec-fetch-site'];
+  if (site === 'cross-site' || site === 'same-site') {
+    throw new AppError('FORBIDDEN', 'cross-site requests are not allowed');
+  }
   if (!request.url.startsWith('/')) {
     throw new AppError('INVALID_INPUT', 'the request target must be a path (origin-form)');
   }

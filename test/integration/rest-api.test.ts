@@ -110,6 +110,12 @@ describe('REST API over real HTTP', () => {
     for (const host of [`localhost:${port}`, `127.0.0.1:${port}`]) expect((await raw(b.url, { path: '/health', headers: { host } })).status).toBe(200);
     const origin = await b.request('GET', '/api/dashboard/interpreters', { headers: { origin: 'http://evil.com' } });
     expect(origin.status).toBe(403);
+    for (const site of ['cross-site', 'same-site']) {
+      // a browser's no-cors GET (an <img> aimed at a webhook) has no Origin but says it is cross-site
+      const r = await b.request('GET', '/api/v1/webhook/echo', { auth: false, headers: { 'sec-fetch-site': site } });
+      expect(r.status, site).toBe(403);
+    }
+    expect((await b.request('GET', '/health', { auth: false, headers: { 'sec-fetch-site': 'same-origin' } })).status).not.toBe(403);
     const same = await b.request('GET', '/api/dashboard/interpreters', { headers: { origin: `http://127.0.0.1:${port}` } });
     expect(same.status).toBe(200);
     expect(same.headers.get('access-control-allow-origin')).toBeNull();
