@@ -5,7 +5,7 @@
  */
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHmac, randomBytes } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
@@ -46,10 +46,11 @@ function tempDir(): string {
   return dir;
 }
 
-function start(args: string[], opts: { python?: string; env?: NodeJS.ProcessEnv; pythonArgs?: string[] } = {}): Started {
+function start(args: string[], opts: { python?: string; env?: NodeJS.ProcessEnv; pythonArgs?: string[]; detached?: boolean } = {}): Started {
   const child = spawn(opts.python ?? PYTHON, [...(opts.pythonArgs ?? [EXECUTOR]), ...args], {
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', ...opts.env },
     stdio: ['pipe', 'pipe', 'pipe'],
+    detached: opts.detached ?? false,
   });
   children.push(child);
   const stderr: string[] = [];
@@ -104,6 +105,15 @@ async function rejectionOf(promise: Promise<unknown>): Promise<ExecutorError> {
   const err: unknown = await promise.then(() => new Error('expected the call to fail'), (e: unknown) => e);
   expect(err).toBeInstanceOf(ExecutorError);
   return err as ExecutorError;
+}
+
+function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code !== 'ESRCH';
+  }
 }
 
 const json = (body: Buffer): unknown => JSON.parse(body.toString('utf8'));
@@ -363,6 +373,44 @@ describe('executor lifecycle', () => {
     exe.child.stdin!.end();
     expect((await exe.exited).code).toBe(0);
     expect(readdirSync(dir)).toEqual([]);
+  });
+
+  /** A detached executor (its own process group, as the supervisor spawns it) whose plugin started `sleep 300`. */
+  async function withSleepingChild(): Promise<{ exe: Running; sleepPid: number }> {
+    const dir = tempDir();
+    const pidFile = path.join(dir, 'sleep.pid');
+    writeFileSync(path.join(dir, 'spawner.py'), [
+      'import subprocess',
+      'from webhook_bridge import BasePlugin',
+      'class Plugin(BasePlugin):',
+      '    def post(self, request):',
+      '        child = subprocess.Popen(["sleep", "300"])',
+      `        with open(${JSON.stringify(pidFile)}, "w") as f:`,
+      '            f.write(str(child.pid))',
+      '        return {"pid": child.pid}',
+      '',
+    ].join('\n'));
+    const exe = await launch(['--socket', path.join(dir, 'x.sock'), '--plugin-dir', dir], { env, detached: true });
+    const client = clientFor(exe.handshake.address, env.WEBHOOK_BRIDGE_EXECUTOR_TOKEN);
+    const res = await client.execute(post('spawner', {}));
+    expect(res.statusCode).toBe(200);
+    const sleepPid = Number(readFileSync(pidFile, 'utf8'));
+    expect(pidAlive(sleepPid)).toBe(true);
+    return { exe, sleepPid };
+  }
+
+  it('takes the subprocesses plugins started with it when its stdin closes (no orphans after SIGKILL of the app)', async () => {
+    const { exe, sleepPid } = await withSleepingChild();
+    exe.child.stdin!.end();
+    expect((await exe.exited).code).toBe(0);
+    await expect.poll(() => pidAlive(sleepPid), { timeout: 5_000 }).toBe(false);
+  });
+
+  it('takes the subprocesses plugins started with it on SIGTERM', async () => {
+    const { exe, sleepPid } = await withSleepingChild();
+    exe.child.kill('SIGTERM');
+    expect(await exe.exited).toEqual({ code: 0, signal: null });
+    await expect.poll(() => pidAlive(sleepPid), { timeout: 5_000 }).toBe(false);
   });
 
   it('serves TCP on a free port with --port 0, run as python -m', async () => {

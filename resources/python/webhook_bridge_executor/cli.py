@@ -7,7 +7,9 @@ import os
 import platform
 import signal
 import sys
+import subprocess
 import threading
+import time
 import uuid
 from concurrent.futures import ThreadPoolExecutor
 
@@ -30,6 +32,8 @@ EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 # Server threads beyond the plugin workers, for health/list calls and Watch streams.
 _EXTRA_SERVER_THREADS = 8
+# On exit, the time plugins' subprocesses get between SIGTERM and SIGKILL.
+_GROUP_KILL_GRACE = 1.0
 
 log = logging.getLogger("webhook_bridge_executor")
 
@@ -110,6 +114,73 @@ def _watch_stdin(stop):
     thread = threading.Thread(target=run, name="stdin-watch")
     thread.daemon = True
     thread.start()
+
+
+def _group_members(pgid):
+    """Pids of the live (not zombie) processes in process group ``pgid``, or None if unknown."""
+    members = []
+    if os.path.isdir("/proc/self"):
+        for entry in os.listdir("/proc"):
+            if not entry.isdigit():
+                continue
+            try:
+                with open("/proc/%s/stat" % entry, "rb") as handle:
+                    stat = handle.read().decode("ascii", "replace")
+            except OSError:
+                continue
+            # pid (comm) state ppid pgrp ...: comm may hold spaces and parentheses
+            fields = stat[stat.rfind(")") + 2:].split()
+            if len(fields) >= 3 and fields[0] not in ("Z", "X") and int(fields[2]) == pgid:
+                members.append(int(entry))
+        return members
+    try:
+        out = subprocess.run(["ps", "-A", "-o", "pid=", "-o", "pgid=", "-o", "stat="],
+                             stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        return None
+    for line in out.decode("ascii", "replace").splitlines():
+        parts = line.split()
+        if len(parts) >= 3 and parts[1] == str(pgid) and not parts[2].startswith("Z"):
+            members.append(int(parts[0]))
+    return members
+
+
+def _kill_own_group(grace):
+    """Stop whatever plugins started (subprocesses inherit our process group) before we exit:
+    SIGTERM to the group, ignored by us, then SIGKILL to those still there after ``grace``.
+    Only when we lead the group (the supervisor spawns us detached): never someone else's group."""
+    if not hasattr(os, "killpg"):
+        return
+    me = os.getpid()
+    pgid = os.getpgrp()
+    if pgid != me:
+        return
+    others = _group_members(pgid)
+    if others is not None and not [pid for pid in others if pid != me]:
+        return
+    previous = signal.signal(signal.SIGTERM, signal.SIG_IGN)
+    try:
+        os.killpg(pgid, signal.SIGTERM)
+    except OSError as exc:
+        log.warning("cannot signal the executor's process group: %s", exc)
+        return
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+    deadline = time.monotonic() + grace
+    while True:
+        left = [pid for pid in (_group_members(pgid) or []) if pid != me]
+        if not left:
+            return
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(0.05)
+    log.warning("killing %d process(es) plugins started that ignored SIGTERM: %s",
+                len(left), " ".join(map(str, left)))
+    for pid in left:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
 
 
 def _handshake(address, nonce):
@@ -197,6 +268,7 @@ def main(argv):
     service.serving = False
     health.shutdown()
     server.stop(args.shutdown_grace).wait(args.shutdown_grace + 1.0)
+    _kill_own_group(_GROUP_KILL_GRACE)
     remove_socket(args.socket, socket_id)
     if args.remove_socket_dir:
         # The app removes the folder after we exit, unless it was killed: then only we are left.
