@@ -413,6 +413,28 @@ describe('executor lifecycle', () => {
     await expect.poll(() => pidAlive(sleepPid), { timeout: 5_000 }).toBe(false);
   });
 
+  it('refuses calls (503) and reports NOT_SERVING once --max-abandoned stuck calls are running, and recovers when they end', async () => {
+    const exe = await launch(['--socket', path.join(tempDir(), 'x.sock'), ...PLUGIN_DIRS.flatMap((d) => ['--plugin-dir', d]), '--plugin-timeout', '0.3', '--max-abandoned', '2', '--workers', '2'], { env });
+    const client = clientFor(exe.handshake.address, env.WEBHOOK_BRIDGE_EXECUTOR_TOKEN);
+    const started = Date.now();
+    // a longer per-request limit does not hold the server thread past --plugin-timeout
+    const stuck = await Promise.all([1, 2].map(() => client.execute({ ...post('sleepy', null), method: 'GET', query: 'seconds=3', timeoutMs: 10_000 })));
+    expect(stuck.map((r) => r.statusCode)).toEqual([504, 504]);
+    expect(Date.now() - started).toBeLessThan(2_000);
+    const t0 = Date.now();
+    const refused = await client.execute(post('noop', {}));
+    expect(Date.now() - t0).toBeLessThan(250);
+    expect(refused.statusCode).toBe(503);
+    expect(json(refused.body)).toEqual({ error: { code: 'UNAVAILABLE', message: 'too many plugin calls stuck past their timeout; restart the executor' } });
+    expect(await client.health()).toBe('NOT_SERVING');
+    expect(await client.health({ service: 'webhook_bridge.v1.WebhookExecutor' })).toBe('NOT_SERVING');
+    const own = await client.healthCheck();
+    expect([own.status, own.abandonedCalls]).toEqual(['NOT_SERVING', 2]);
+    // the stuck calls end: serving again
+    await expect.poll(() => client.health(), { timeout: 6_000, interval: 200 }).toBe('SERVING');
+    expect((await client.execute(post('noop', {}))).statusCode).toBe(200);
+  });
+
   it('serves TCP on a free port with --port 0, run as python -m', async () => {
     const exe = await launch(['--host', '127.0.0.1', '--port', '0', '--plugin-dir', PLUGIN_DIRS[0]!], {
       env: { ...env, PYTHONPATH: PY_ROOT },

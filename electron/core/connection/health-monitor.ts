@@ -1,7 +1,9 @@
 /**
  * Probes the serving executor's grpc.health.v1 Check every `intervalMs`, each with a deadline.
  * A failed probe is retried at once; `failuresToMark` failures in a row report the endpoint as
- * hung or gone (a SIGSTOPped executor is caught this way), and the backend replaces it.
+ * hung or gone (a SIGSTOPped executor is caught this way), and the backend replaces it. A probe
+ * answered NOT_SERVING counts as failed too: the executor says so when too many plugin calls are
+ * stuck past their timeout (--max-abandoned), and a restart is the only way to get them back.
  */
 import type { ExecutorBackend } from '../executor/backend.js';
 import type { Endpoint } from '../executor/endpoint.js';

@@ -70,6 +70,9 @@ def parse_args(argv):
                         help="time limit of one plugin call (default 30)")
     parser.add_argument("--workers", type=_positive(int), default=16, metavar="N",
                         help="plugin calls run at once (default 16)")
+    parser.add_argument("--max-abandoned", type=_positive(int), default=32, metavar="N",
+                        help="timed-out plugin calls still running at which the executor refuses calls "
+                             "(503) and reports NOT_SERVING so it gets restarted (default 32)")
     parser.add_argument("--shutdown-grace", type=float, default=2.0, metavar="SECONDS",
                         help="time in-flight calls get on SIGTERM/SIGINT (default 2)")
     parser.add_argument("--log-level", default="info",
@@ -218,10 +221,10 @@ def main(argv):
     for directory in registry.directories:  # plugins may import helper modules next to them
         if directory not in sys.path:
             sys.path.append(directory)
-    pool = WorkerPool(args.workers)
+    pool = WorkerPool(args.workers, max_abandoned=args.max_abandoned)
     versions = {"grpc": grpc.__version__, "protobuf": google.protobuf.__version__}
     service = ExecutorService(webhook_messages, registry, pool, args.plugin_timeout, nonce, versions)
-    health = HealthServicer(health_messages, ("", WEBHOOK_SERVICE))
+    health = HealthServicer(health_messages, ("", WEBHOOK_SERVICE), healthy=lambda: not pool.saturated)
     options = [
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),

@@ -141,9 +141,18 @@ def error_result(status, message, headers=()):
     return status, list(headers), body, JSON_TYPE, message
 
 
+def envelope_result(status, code, message, headers=()):
+    """An error in the app's JSON envelope ``{"error": {"code": ..., "message": ...}}``
+    (codes from shared/errors.ts), so the bridge answers it like its own errors."""
+    body = json.dumps({"error": {"code": code, "message": message}}, ensure_ascii=False).encode("utf-8")
+    return status, list(headers), body, JSON_TYPE, message
+
+
 def unauthorized_result(message):
-    """A request refused for its signature: 401 with the app's JSON error envelope
-    ``{"error": {"code": "UNAUTHORIZED", "message": ...}}``, so the bridge answers it
-    like its own 401s."""
-    body = json.dumps({"error": {"code": "UNAUTHORIZED", "message": message}}, ensure_ascii=False).encode("utf-8")
-    return 401, [], body, JSON_TYPE, message
+    """A request refused for its signature: 401 UNAUTHORIZED."""
+    return envelope_result(401, "UNAUTHORIZED", message)
+
+
+def unavailable_result(message):
+    """The executor cannot take the call (503 UNAVAILABLE)."""
+    return envelope_result(503, "UNAVAILABLE", message)

@@ -4,6 +4,9 @@ Check answers the current status of a known service or NOT_FOUND. Watch
 sends the current status (SERVICE_UNKNOWN for an unknown service) at once
 and again on every change, until the client cancels or the server shuts
 down (then the last message is NOT_SERVING).
+
+``healthy`` (optional, no arguments) can veto SERVING: while it returns
+False every service reads NOT_SERVING (Watch notices within a second).
 """
 
 import threading
@@ -16,8 +19,9 @@ _POLL_SECONDS = 1.0
 
 
 class HealthServicer(object):
-    def __init__(self, messages, services):
+    def __init__(self, messages, services, healthy=None):
         self._m = messages
+        self._healthy = healthy
         self._status = dict((name, messages.HealthCheckResponse.NOT_SERVING) for name in services)
         self._condition = threading.Condition()
         self._closed = False
@@ -36,9 +40,16 @@ class HealthServicer(object):
             self._closed = True
             self._condition.notify_all()
 
+    def _current(self, service, default=None):
+        """The status of ``service`` (call with the condition held)."""
+        status = self._status.get(service, default)
+        if status == self._m.HealthCheckResponse.SERVING and self._healthy is not None and not self._healthy():
+            status = self._m.HealthCheckResponse.NOT_SERVING
+        return status
+
     def Check(self, request, context):
         with self._condition:
-            status = self._status.get(request.service)
+            status = self._current(request.service)
         if status is None:
             context.abort(grpc.StatusCode.NOT_FOUND, "unknown service %r" % request.service)
         return self._m.HealthCheckResponse(status=status)
@@ -55,7 +66,7 @@ class HealthServicer(object):
         last = None
         while context.is_active():
             with self._condition:
-                status = self._status.get(request.service, unknown)
+                status = self._current(request.service, unknown)
                 closed = self._closed
                 if status == last:
                     if closed:

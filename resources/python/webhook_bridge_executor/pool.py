@@ -6,6 +6,12 @@ worker keeps running it in the background, a fresh worker takes its place
 so the pool's capacity is unchanged, and the abandoned worker exits as soon
 as the stuck call returns. Workers are daemon threads, so abandoned calls
 never keep the process alive at exit.
+
+Abandoned calls still running are capped (``max_abandoned``): past the cap
+the pool is *saturated* and refuses new calls at once with PoolSaturated
+instead of starting yet another thread, so a plugin that always hangs cannot
+grow the process without bound; the executor then reports itself not serving
+and its supervisor restarts it.
 """
 
 import itertools
@@ -27,6 +33,14 @@ class CallTimeout(Exception):
         self.started = started
 
 
+class PoolSaturated(Exception):
+    """Too many abandoned calls are still running: no new call is accepted."""
+
+    def __init__(self, abandoned):
+        Exception.__init__(self, "%d plugin calls are stuck past their timeout" % abandoned)
+        self.abandoned = abandoned
+
+
 class _Task(object):
     __slots__ = ("fn", "state", "lock", "done", "result", "error")
 
@@ -40,10 +54,13 @@ class _Task(object):
 
 
 class WorkerPool(object):
-    def __init__(self, size, name="plugin-worker"):
+    def __init__(self, size, name="plugin-worker", max_abandoned=32):
         if size < 1:
             raise ValueError("pool size must be >= 1")
+        if max_abandoned < 1:
+            raise ValueError("max_abandoned must be >= 1")
         self._name = name
+        self._max_abandoned = max_abandoned
         self._queue = queue.Queue()
         self._lock = threading.Lock()
         self._abandoned = 0
@@ -56,6 +73,12 @@ class WorkerPool(object):
         """Calls that timed out and are still running."""
         with self._lock:
             return self._abandoned
+
+    @property
+    def saturated(self):
+        """True while max_abandoned abandoned calls are still running."""
+        with self._lock:
+            return self._abandoned >= self._max_abandoned
 
     def _spawn(self):
         thread = threading.Thread(
@@ -84,11 +107,19 @@ class WorkerPool(object):
                 log.info("an abandoned plugin call finished; its worker exits")
                 return  # a replacement worker was started when it was abandoned
 
-    def run(self, fn, timeout):
-        """Run ``fn()`` in a worker; its result, its exception, or CallTimeout."""
+    def submit(self, fn):
+        """Queue ``fn()``; collect its outcome with ``collect``. Raises PoolSaturated."""
+        with self._lock:
+            if self._abandoned >= self._max_abandoned:
+                raise PoolSaturated(self._abandoned)
         task = _Task(fn)
         self._queue.put(task)
-        if not task.done.wait(timeout):
+        return task
+
+    def collect(self, task, timeout):
+        """Wait at most ``timeout`` seconds for a submitted task: its result, its
+        exception, or CallTimeout (the task is then cancelled or abandoned)."""
+        if not task.done.wait(max(timeout, 0)):
             with task.lock:
                 if task.state == _QUEUED:
                     task.state = _CANCELLED
@@ -97,9 +128,18 @@ class WorkerPool(object):
                     task.state = _ABANDONED
                     with self._lock:
                         self._abandoned += 1
+                        abandoned = self._abandoned
                     self._spawn()
+                    if abandoned >= self._max_abandoned:
+                        log.error("%d plugin calls are stuck past their timeout: refusing new calls "
+                                  "until some finish (restart the executor)", abandoned)
                     raise CallTimeout(timeout, started=True)
             # it finished between the wait and the lock: use the result
         if task.error is not None:
             raise task.error
         return task.result
+
+    def run(self, fn, timeout):
+        """Run ``fn()`` in a worker: its result, its exception, CallTimeout, or
+        PoolSaturated (at once, without running it)."""
+        return self.collect(self.submit(fn), timeout)

@@ -9,9 +9,10 @@ import time
 
 import grpc
 
-from .conversion import BadRequest, BadResult, build_request, error_result, normalize_result, unauthorized_result
+from .conversion import (BadRequest, BadResult, build_request, error_result, normalize_result,
+                         unauthorized_result, unavailable_result)
 from .plugins import describe_exception, is_valid_name
-from .pool import CallTimeout
+from .pool import CallTimeout, PoolSaturated
 from .protocol import WEBHOOK_SERVICE
 from .signature import signature_problem
 
@@ -22,6 +23,7 @@ _NOT_FOUND = object()
 # Answer this long before the caller's gRPC deadline so it gets our 504
 # instead of its own DEADLINE_EXCEEDED.
 _DEADLINE_MARGIN = 0.05
+SATURATED_MESSAGE = "too many plugin calls stuck past their timeout; restart the executor"
 
 
 class ExecutorService(object):
@@ -37,8 +39,16 @@ class ExecutorService(object):
 
     # --- ExecutePlugin -------------------------------------------------
 
+    @property
+    def healthy(self):
+        """Serving and not saturated with stuck plugin calls."""
+        return self.serving and not self._pool.saturated
+
     def _time_limit(self, request, context):
-        limit = request.timeout_ms / 1000.0 if request.timeout_ms else self._plugin_timeout
+        # Never past --plugin-timeout: a gRPC server thread is held at most that long.
+        limit = self._plugin_timeout
+        if request.timeout_ms:
+            limit = min(limit, request.timeout_ms / 1000.0)
         remaining = context.time_remaining()
         if remaining is not None:
             limit = min(limit, max(remaining - _DEADLINE_MARGIN, 0.001))
@@ -99,6 +109,10 @@ class ExecutorService(object):
             log.warning("plugin %r timed out after %.3gs on %s %s (request %s)", name, limit,
                         method, request.path, request.request_id or "-")
             outcome = error_result(504, "plugin %r timed out after %.3gs" % (name, limit))
+        except PoolSaturated as exc:
+            log.error("refused %s %s -> %r (request %s): %s", method, request.path, name,
+                      request.request_id or "-", exc)
+            outcome = unavailable_result(SATURATED_MESSAGE)
         except Exception as exc:  # a bug of ours, not the plugin's: still answer in one line
             log.exception("internal error running plugin %r (request %s)", name, request.request_id or "-")
             outcome = error_result(500, "internal executor error: %s" % describe_exception(exc))
@@ -133,6 +147,9 @@ class ExecutorService(object):
         except CallTimeout:
             return self._m.PluginInfo(name=name, available=False, source_path=self._registry.find(name) or "",
                                       error="loading timed out after %.3gs" % self._plugin_timeout)
+        except PoolSaturated:
+            return self._m.PluginInfo(name=name, available=False, source_path=self._registry.find(name) or "",
+                                      error=SATURATED_MESSAGE)
         return None if entry is None else self._info(entry)
 
     def ListPlugins(self, request, context):
@@ -148,7 +165,7 @@ class ExecutorService(object):
     # --- HealthCheck ---------------------------------------------------
 
     def HealthCheck(self, request, context):
-        status = self._m.HealthCheckResponse.SERVING if self.serving \
+        status = self._m.HealthCheckResponse.SERVING if self.healthy \
             else self._m.HealthCheckResponse.NOT_SERVING
         return self._m.HealthCheckResponse(
             status=status,
