@@ -39,7 +39,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const now = opts.now ?? (() => new Date());
   const events = new EventBus();
   const logs = new LogBuffer(5000);
-  const logger = Logger.create({ level: 'info', sinks: [logs, ...opts.logSinks], now, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
+  const logger = Logger.create({ level: 'info', sinks: [logs, ...opts.logSinks], now, instance: logs.instance, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
   const disposables: Disposable[] = [logs.onDidAppend((e) => events.emit('logAppended', e))];
 
   const config = await ConfigStore.open({ path: opts.configFile, env: opts.env, logger, now, watch: opts.watchConfig ?? true });

@@ -171,10 +171,10 @@ describe('event forwarding', () => {
     const sent: Array<[string, unknown]> = [];
     const fwd = forwardEvents(bus, (channel, payload) => sent.push([channel, payload]));
     bus.emit('interpretersChanged', LIST);
-    bus.emit('logAppended', { seq: 1, time: 't', level: 'info', source: 'core', message: 'm' });
+    bus.emit('logAppended', { instance: 'run-1', seq: 1, time: 't', level: 'info', source: 'core', message: 'm' });
     expect(sent).toEqual([
       [events.interpretersChanged.channel, LIST],
-      [events.logAppended.channel, { seq: 1, time: 't', level: 'info', source: 'core', message: 'm' }],
+      [events.logAppended.channel, { instance: 'run-1', seq: 1, time: 't', level: 'info', source: 'core', message: 'm' }],
     ]);
     fwd.dispose();
     bus.emit('interpretersChanged', LIST);

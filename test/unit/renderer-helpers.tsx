@@ -128,6 +128,6 @@ export function configView(revision: number, over: Partial<ConfigView> = {}): Co
   };
 }
 
-export function logEntry(seq: number, message = `line ${seq}`, level: LogEntry['level'] = 'info'): LogEntry {
-  return { seq, time: '2026-01-01T00:00:00.000Z', level, source: 'core', message };
+export function logEntry(seq: number, message = `line ${seq}`, level: LogEntry['level'] = 'info', instance = 'run-1'): LogEntry {
+  return { instance, seq, time: '2026-01-01T00:00:00.000Z', level, source: 'core', message };
 }

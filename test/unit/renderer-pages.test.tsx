@@ -94,7 +94,7 @@ describe('Logs page', () => {
   });
 
   it('tails live lines and freezes the view while paused', async () => {
-    fake.on('getLogs', () => ({ entries: [logEntry(1, 'first')], last_seq: 1 }));
+    fake.on('getLogs', () => ({ instance: 'run-1', entries: [logEntry(1, 'first')], last_seq: 1 }));
     render(<LogsPage />);
     expect(await screen.findByText('first')).toBeTruthy();
     act(() => dispatchEvent({ name: 'logAppended', payload: logEntry(2, 'second') }));

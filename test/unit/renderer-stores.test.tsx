@@ -21,7 +21,7 @@ beforeEach(() => {
   useInterpreters.setState({ data: null, epoch: 0, loaded: false, loading: false, error: null, validations: {}, activation: null });
   useConnection.setState({ data: null, epoch: 0, loaded: false, loading: false, error: null });
   useConfig.setState({ data: null, epoch: 0, loaded: false, loading: false, error: null });
-  useLogs.setState({ entries: [], lastSeq: 0, loaded: false, loading: false, error: null });
+  useLogs.setState({ entries: [], lastSeq: 0, instance: null, loaded: false, loading: false, error: null });
   useJobs.setState({ jobs: {} });
 });
 
@@ -86,7 +86,7 @@ describe('stores ignore stale events', () => {
 
   it('after the feed re-opens (new epoch), the new server wins even with lower revisions, and old-epoch answers lose', async () => {
     fake.on('listInterpreters', () => interpList(1, ['restarted']));
-    fake.on('getLogs', () => ({ entries: [], last_seq: 0 }));
+    fake.on('getLogs', () => ({ instance: 'run-1', entries: [], last_seq: 0 }));
     dispatchEvent({ name: 'interpretersChanged', payload: interpList(50, ['before']) });
     useInterpreters.setState({ loaded: true });
     const stop = startLive(fake.api);
@@ -128,19 +128,42 @@ describe('logs', () => {
     fake.on('getLogs', () => slow.promise);
     const loading = useLogs.getState().load();
     dispatchEvent({ name: 'logAppended', payload: logEntry(3) });
-    slow.resolve({ entries: [logEntry(1), logEntry(2), logEntry(3)], last_seq: 3 });
+    slow.resolve({ instance: 'run-1', entries: [logEntry(1), logEntry(2), logEntry(3)], last_seq: 3 });
     await loading;
     expect(useLogs.getState().entries.map((e) => e.seq)).toEqual([1, 2, 3]);
   });
 
   it('resume reads what was missed, and starts over when the server restarted', async () => {
-    useLogs.setState({ entries: [logEntry(1), logEntry(2)], lastSeq: 2, loaded: true });
-    fake.on('getLogs', (input) => ((input as { since?: number }).since === 2 ? { entries: [logEntry(3)], last_seq: 3 } : { entries: [], last_seq: 0 }));
+    useLogs.setState({ entries: [logEntry(1), logEntry(2)], lastSeq: 2, instance: 'run-1', loaded: true });
+    fake.on('getLogs', (input) => ((input as { since?: number }).since === 2 ? { instance: 'run-1', entries: [logEntry(3)], last_seq: 3 } : { instance: 'run-1', entries: [], last_seq: 0 }));
     await useLogs.getState().resume();
     expect(useLogs.getState().entries.map((e) => e.seq)).toEqual([1, 2, 3]);
-    fake.on('getLogs', (input) => ((input as { since?: number }).since === 3 ? { entries: [], last_seq: 1 } : { entries: [logEntry(1, 'fresh')], last_seq: 1 }));
+    const fresh = logEntry(1, 'fresh', 'info', 'run-2');
+    fake.on('getLogs', (input) => ((input as { since?: number }).since === 3 ? { instance: 'run-2', entries: [], last_seq: 1 } : { instance: 'run-2', entries: [fresh], last_seq: 1 }));
     await useLogs.getState().resume();
     expect(useLogs.getState().entries.map((e) => e.message)).toEqual(['fresh']);
+  });
+
+  it('starts over when a restarted server already logged past the old last seq (seq values collide)', async () => {
+    useLogs.setState({ entries: [logEntry(1, 'old 1'), logEntry(2, 'old 2')], lastSeq: 2, instance: 'run-1', loaded: true });
+    const run2 = [1, 2, 3, 4, 5].map((n) => logEntry(n, `new ${n}`, 'info', 'run-2'));
+    fake.on('getLogs', (input) => {
+      const since = (input as { since?: number }).since ?? 0;
+      return { instance: 'run-2', entries: run2.filter((e) => e.seq > since), last_seq: 5 };
+    });
+    await useLogs.getState().resume();
+    expect(useLogs.getState().entries.map((e) => e.message)).toEqual(['new 1', 'new 2', 'new 3', 'new 4', 'new 5']);
+    expect(useLogs.getState()).toMatchObject({ lastSeq: 5, instance: 'run-2' });
+  });
+
+  it('a live line from a new server run replaces the old run and reads what the new run logged before it', async () => {
+    useLogs.setState({ entries: [logEntry(1, 'old 1'), logEntry(2, 'old 2'), logEntry(3, 'old 3')], lastSeq: 3, instance: 'run-1', loaded: true });
+    const run2 = [1, 2, 3].map((n) => logEntry(n, `new ${n}`, 'info', 'run-2'));
+    fake.on('getLogs', () => ({ instance: 'run-2', entries: run2, last_seq: 3 }));
+    dispatchEvent({ name: 'logAppended', payload: run2[2]! });
+    expect(useLogs.getState().entries.map((e) => e.message)).toEqual(['new 3']);
+    await expect.poll(() => useLogs.getState().entries.map((e) => e.message)).toEqual(['new 1', 'new 2', 'new 3']);
+    expect(useLogs.getState().instance).toBe('run-2');
   });
 });
 

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import type { LogEntry } from '../../../shared/dto/logs.js';
 import type { LogLevel } from '../../../shared/dto/config.js';
 import { Emitter, type Event } from '../events.js';
@@ -30,7 +31,15 @@ export class LogBuffer implements LogSink {
   private readonly appended = new Emitter<LogEntry>();
   readonly onDidAppend: Event<LogEntry> = this.appended.event;
 
-  constructor(private readonly capacity = 5000) {}
+  /** This run of the server (see `LogPage.instance`); give the same id to `Logger.create`. */
+  readonly instance: string;
+
+  constructor(
+    private readonly capacity = 5000,
+    instance: string = randomUUID(),
+  ) {
+    this.instance = instance;
+  }
 
   write(entry: LogEntry): void {
     this.entries.push(entry);
@@ -39,10 +48,10 @@ export class LogBuffer implements LogSink {
   }
 
   /** Entries with seq greater than `since`, the newest `limit` of them. */
-  read(since = 0, limit = 1000): { entries: LogEntry[]; last_seq: number } {
+  read(since = 0, limit = 1000): { instance: string; entries: LogEntry[]; last_seq: number } {
     const newer = this.entries.filter((e) => e.seq > since);
     const last = this.entries.at(-1)?.seq ?? since;
-    return { entries: newer.slice(-limit), last_seq: last };
+    return { instance: this.instance, entries: newer.slice(-limit), last_seq: last };
   }
 }
 
@@ -51,9 +60,12 @@ export interface LoggerOptions {
   sinks: LogSink[];
   redactor?: Redactor;
   now?: () => Date;
+  /** Stamped on every entry (`LogEntry.instance`): pass the buffer's `instance`; random when left out. */
+  instance?: string;
 }
 
 interface LoggerState {
+  readonly instance: string;
   level: LogLevel;
   seq: number;
   readonly sinks: LogSink[];
@@ -70,7 +82,7 @@ export class Logger {
 
   static create(opts: LoggerOptions): Logger {
     return new Logger(
-      { level: opts.level, seq: 0, sinks: opts.sinks, redactor: opts.redactor ?? new Redactor(), now: opts.now ?? (() => new Date()) },
+      { instance: opts.instance ?? randomUUID(), level: opts.level, seq: 0, sinks: opts.sinks, redactor: opts.redactor ?? new Redactor(), now: opts.now ?? (() => new Date()) },
       'core',
     );
   }
@@ -98,6 +110,7 @@ export class Logger {
   log(level: LogLevel, message: string): void {
     if (!this.enabled(level)) return;
     const entry: LogEntry = {
+      instance: this.state.instance,
       seq: ++this.state.seq,
       time: this.state.now().toISOString(),
       level,

@@ -35,6 +35,8 @@ export function mergeLogs(existing: readonly LogEntry[], incoming: readonly LogE
 export interface LogsStore {
   entries: LogEntry[];
   lastSeq: number;
+  /** The server run the entries come from (`LogPage.instance`); null until the first page or line. */
+  instance: string | null;
   loading: boolean;
   loaded: boolean;
   error: ApiError | null;
@@ -47,6 +49,7 @@ export interface LogsStore {
 export const useLogs = create<LogsStore>()((set, get) => ({
   entries: [],
   lastSeq: 0,
+  instance: null,
   loading: false,
   loaded: false,
   error: null,
@@ -55,8 +58,17 @@ export const useLogs = create<LogsStore>()((set, get) => ({
     set({ loading: true });
     try {
       const page = await getApi().client.getLogs({ limit: MAX_LOG_LINES });
-      const entries = mergeLogs(get().entries, page.entries);
-      set({ entries, lastSeq: Math.max(get().lastSeq, page.last_seq), loading: false, loaded: true, error: null });
+      const cur = get();
+      if (cur.instance !== null && cur.instance !== page.instance) {
+        // another server run: its seq values say nothing about ours; keep only its own lines
+        const keep = cur.entries.filter((e) => e.instance === page.instance);
+        const entries = mergeLogs(keep, page.entries);
+        const lastSeq = Math.max(page.last_seq, keep.at(-1)?.seq ?? 0);
+        set({ entries, lastSeq, instance: page.instance, loading: false, loaded: true, error: null });
+        return;
+      }
+      const entries = mergeLogs(cur.entries, page.entries);
+      set({ entries, lastSeq: Math.max(cur.lastSeq, page.last_seq), instance: page.instance, loading: false, loaded: true, error: null });
     } catch (err) {
       set({ loading: false, loaded: true, error: toApiError(err) });
     }
@@ -65,11 +77,11 @@ export const useLogs = create<LogsStore>()((set, get) => ({
   async resume() {
     if (!get().loaded) return;
     try {
-      const since = get().lastSeq;
+      const { lastSeq: since, instance } = get();
       const page = await getApi().client.getLogs({ since, limit: MAX_LOG_LINES });
-      if (page.last_seq < since) {
-        // the server restarted and counts from 1 again: start over
-        set({ entries: [], lastSeq: 0 });
+      if (page.instance !== instance || page.last_seq < since) {
+        // the server restarted (seq counts from 1 again, and may already be past `since`): start over
+        set({ entries: [], lastSeq: 0, instance: null });
         await get().load();
         return;
       }
@@ -80,7 +92,15 @@ export const useLogs = create<LogsStore>()((set, get) => ({
   },
 
   append(entry) {
-    const entries = mergeLogs(get().entries, [entry]);
-    if (entries !== get().entries) set({ entries, lastSeq: Math.max(get().lastSeq, entry.seq) });
+    const cur = get();
+    if (cur.instance !== null && entry.instance !== cur.instance) {
+      // a line from a new server run: drop the old run's lines and read what the new one logged before it
+      set({ entries: [entry], lastSeq: entry.seq, instance: entry.instance });
+      if (cur.loaded) void get().load();
+      return;
+    }
+    const entries = mergeLogs(cur.entries, [entry]);
+    if (entries !== cur.entries) set({ entries, lastSeq: Math.max(cur.lastSeq, entry.seq), instance: entry.instance });
+    else if (cur.instance === null) set({ instance: entry.instance });
   },
 }));
