@@ -435,6 +435,27 @@ describe('executor lifecycle', () => {
     expect((await client.execute(post('noop', {}))).statusCode).toBe(200);
   });
 
+  it('loads plugins in parallel for ListPlugins within one budget, listing one still loading as unavailable', async () => {
+    const dir = tempDir();
+    const plugin = (seconds: number): string => ['import time', `time.sleep(${seconds})`, 'from webhook_bridge import BasePlugin', 'class Plugin(BasePlugin):', '    def post(self, request):', '        return {}', ''].join('\n');
+    writeFileSync(path.join(dir, 'slow_a.py'), plugin(1.0));
+    writeFileSync(path.join(dir, 'slow_b.py'), plugin(1.0));
+    writeFileSync(path.join(dir, 'slower.py'), plugin(4.0));
+    const exe = await launch(['--socket', path.join(dir, 'x.sock'), '--plugin-dir', dir, '--plugin-timeout', '1.5', '--workers', '4'], { env });
+    const client = clientFor(exe.handshake.address, env.WEBHOOK_BRIDGE_EXECUTOR_TOKEN);
+    const started = Date.now();
+    const listed = await client.listPlugins({ deadlineMs: 10_000 });
+    // one after another, the two 1 s imports alone would take 2 s
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(listed.map((p) => [p.name, p.available, p.error])).toEqual([
+      ['slow_a', true, ''],
+      ['slow_b', true, ''],
+      ['slower', false, 'still loading'],
+    ]);
+    // loaded meanwhile: listed at once
+    await expect.poll(async () => (await client.listPlugins()).every((p) => p.available), { timeout: 6_000, interval: 300 }).toBe(true);
+  });
+
   it('serves TCP on a free port with --port 0, run as python -m', async () => {
     const exe = await launch(['--host', '127.0.0.1', '--port', '0', '--plugin-dir', PLUGIN_DIRS[0]!], {
       env: { ...env, PYTHONPATH: PY_ROOT },

@@ -152,9 +152,39 @@ class ExecutorService(object):
                                       error=SATURATED_MESSAGE)
         return None if entry is None else self._info(entry)
 
+    def _unavailable_info(self, name, error):
+        return self._m.PluginInfo(name=name, available=False, source_path=self._registry.find(name) or "",
+                                  error=error)
+
     def ListPlugins(self, request, context):
-        infos = [self._load_info(name) for name in sorted(self._registry.scan())]
-        return self._m.ListPluginsResponse(plugins=[i for i in infos if i is not None])
+        # All plugins load at once through the pool within one budget (--plugin-timeout, and the
+        # caller's deadline): one slow import cannot make the whole list time out. A plugin not
+        # loaded by then is listed as unavailable, "still loading"; the next list shows it loaded.
+        budget = self._plugin_timeout
+        remaining = context.time_remaining()
+        if remaining is not None:
+            budget = min(budget, max(remaining - _DEADLINE_MARGIN, 0.001))
+        deadline = time.monotonic() + budget
+        tasks = []
+        for name in sorted(self._registry.scan()):
+            try:
+                task = self._pool.submit(lambda name=name: self._registry.get(name, wait=budget))
+            except PoolSaturated:
+                task = None
+            tasks.append((name, task))
+        infos = []
+        for name, task in tasks:
+            if task is None:
+                infos.append(self._unavailable_info(name, SATURATED_MESSAGE))
+                continue
+            try:
+                entry = self._pool.collect(task, deadline - time.monotonic())
+            except CallTimeout:
+                infos.append(self._unavailable_info(name, "still loading"))
+                continue
+            if entry is not None:
+                infos.append(self._unavailable_info(name, "still loading") if entry.busy else self._info(entry))
+        return self._m.ListPluginsResponse(plugins=infos)
 
     def GetPluginInfo(self, request, context):
         info = self._load_info(request.name) if is_valid_name(request.name) else None
