@@ -116,6 +116,42 @@ describe('HTTP event stream', () => {
     expect(states).toEqual(['connecting', 'offline', 'connecting', 'offline', 'connecting', 'open', 'offline', 'connecting', 'unauthorized']);
   });
 
+  it('does not pile up abort listeners on the subscription signal across reconnects', async () => {
+    let owner = new AbortController().signal as object;
+    while (!Object.prototype.hasOwnProperty.call(owner, 'addEventListener')) owner = Object.getPrototypeOf(owner) as object;
+    const target = owner as EventTarget;
+    const add = target.addEventListener;
+    const remove = target.removeEventListener;
+    const live = new Map<EventTarget, Set<unknown>>();
+    const addSpy = vi.spyOn(target, 'addEventListener').mockImplementation(function (this: EventTarget, type, listener, options) {
+      if (type === 'abort' && this instanceof AbortSignal) {
+        const set = live.get(this) ?? new Set();
+        set.add(listener);
+        live.set(this, set);
+      }
+      add.call(this, type, listener, options);
+    });
+    const removeSpy = vi.spyOn(target, 'removeEventListener').mockImplementation(function (this: EventTarget, type, listener, options) {
+      if (type === 'abort') live.get(this)?.delete(listener);
+      remove.call(this, type, listener, options);
+    });
+    try {
+      const fetch = vi.fn(async () => {
+        throw new TypeError('connection refused');
+      });
+      const t = createHttpTransport({ getToken: () => 'tok', fetch, backoff: { initialMs: 1, maxMs: 1 } });
+      const stop = t.subscribe({ onEvent: () => undefined, onState: () => undefined });
+      await vi.waitFor(() => expect(fetch.mock.calls.length).toBeGreaterThanOrEqual(12));
+      const most = Math.max(...[...live.values()].map((s) => s.size));
+      stop();
+      // at most one wait (sleep) or one stream is pending at a time
+      expect(most).toBeLessThanOrEqual(1);
+    } finally {
+      addSpy.mockRestore();
+      removeSpy.mockRestore();
+    }
+  });
+
   it('restarts a stream that went silent (no ping) and stops when unsubscribed', async () => {
     const fetch = vi.fn(async (_u: RequestInfo | URL, init?: RequestInit) => {
       const s = new ReadableStream<Uint8Array>({

@@ -68,10 +68,17 @@ async function readBody(res: Response): Promise<unknown> {
   }
 }
 
+/** Waits `ms` or until `signal` aborts; either way its abort listener is gone afterwards (one wait per reconnect). */
 const sleep = (ms: number, signal: AbortSignal): Promise<void> =>
   new Promise((resolve) => {
-    const t = setTimeout(resolve, ms);
-    signal.addEventListener('abort', () => { clearTimeout(t); resolve(); }, { once: true });
+    if (signal.aborted) return resolve();
+    const done = (): void => {
+      clearTimeout(t);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const t = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
   });
 
 function isEventName(name: string): name is EventName {
