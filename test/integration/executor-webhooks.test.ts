@@ -78,7 +78,7 @@ describe('webhooks through the bridge', () => {
   it('a plugin that raises gives 500 with the error and no traceback', async () => {
     const r = await b.request('POST', '/api/v1/webhook/boom', { body: { x: 1 }, auth: false });
     expect(r.status).toBe(500);
-    expect(r.json).toEqual({ error: 'ValueError: the payload made me explode' });
+    expect(r.json).toEqual({ error: { code: 'INTERNAL', message: 'ValueError: the payload made me explode' } });
     expect(r.text).not.toMatch(/Traceback/);
   });
 
@@ -88,13 +88,13 @@ describe('webhooks through the bridge', () => {
     expect(fast.status).toBe(200);
     const r = await slow;
     expect(r.status).toBe(504);
-    expect((r.json as { error: string }).error).toMatch(/timed out/);
+    expect(r.json).toEqual({ error: { code: 'TIMEOUT', message: expect.stringMatching(/timed out/) } });
   });
 
   it('a plugin with a syntax error gives 500 naming the SyntaxError, and shows as unavailable', async () => {
     const r = await b.request('POST', '/api/v1/webhook/broken', { body: {}, auth: false });
     expect(r.status).toBe(500);
-    expect((r.json as { error: string }).error).toMatch(/SyntaxError/);
+    expect(r.json).toEqual({ error: { code: 'INTERNAL', message: expect.stringMatching(/SyntaxError/) } });
     const info = await b.request('GET', '/api/v1/plugins/broken', { auth: false });
     expect(info.json).toMatchObject({ name: 'broken', available: false, error: expect.stringMatching(/SyntaxError/) });
   });

@@ -211,13 +211,14 @@ describe('executor over a unix socket', () => {
     const res = await client.execute({ ...post('echo', null), body: Buffer.from('{"a": ') });
     expect(res.statusCode).toBe(400);
     expect(res.error).toMatch(/^invalid JSON body/);
+    expect(json(res.body)).toEqual({ error: { code: 'INVALID_INPUT', message: res.error } });
   });
 
   it('turns a raising plugin into 500 with the exception and no traceback', async () => {
     const res = await client.execute(post('boom', {}));
     expect(res.statusCode).toBe(500);
     expect(res.error).toBe('ValueError: the payload made me explode');
-    expect(json(res.body)).toEqual({ error: 'ValueError: the payload made me explode' });
+    expect(json(res.body)).toEqual({ error: { code: 'INTERNAL', message: 'ValueError: the payload made me explode' } });
     expect(res.body.toString()).not.toMatch(/Traceback|File "/);
     // the log line is written before the answer, but reaches our stderr reader on its own time
     await expect.poll(() => exe.stderr.some((line) => line.includes('Traceback') && line.includes('boom.py'))).toBe(true);
@@ -239,6 +240,7 @@ describe('executor over a unix socket', () => {
     expect(Math.max(...fastDone) - started).toBeLessThan(PLUGIN_TIMEOUT_S * 1000);
     expect(res.statusCode).toBe(504);
     expect(res.error).toMatch(/timed out after 1\.5s/);
+    expect(json(res.body)).toEqual({ error: { code: 'TIMEOUT', message: res.error } });
     expect(Date.now() - started).toBeLessThan(PLUGIN_TIMEOUT_S * 1000 + 2_000);
     // a per-request limit wins over --plugin-timeout; the pool replaced the stuck workers
     const quick = await client.execute({ ...post('sleepy', null), method: 'GET', query: 'seconds=20', timeoutMs: 200 });
@@ -271,6 +273,7 @@ describe('executor over a unix socket', () => {
     const denied = await client.execute(post('getonly', {}));
     expect(denied.statusCode).toBe(405);
     expect(denied.headers).toEqual([{ name: 'Allow', value: 'GET' }]);
+    expect(json(denied.body)).toEqual({ error: { code: 'METHOD_NOT_ALLOWED', message: denied.error } });
 
     const get = (query: string, headers: ExecuteRequest['headers'] = []): Promise<ExecuteResponse> =>
       client.execute({ ...post('getonly', null), method: 'get', query, headers, body: Buffer.alloc(0), contentType: '' });

@@ -146,10 +146,10 @@ describe('signed webhooks (X-Hub-Signature-256)', () => {
     const before = ran();
     const unset = await hook('unsetenv', body, { 'x-hub-signature-256': sign(body, '') });
     expect(unset.status).toBe(500);
-    expect((unset.json as { error: string }).error).toMatch(/unavailable: secret_env: the environment variable WB_TEST_VARIABLE_NOBODY_SETS is not set/);
+    expect(unset.json).toEqual({ error: { code: 'INTERNAL', message: expect.stringMatching(/unavailable: secret_env: the environment variable WB_TEST_VARIABLE_NOBODY_SETS is not set/) } });
     const bad = await hook('badsecret', body, {});
     expect(bad.status).toBe(500);
-    expect((bad.json as { error: string }).error).toMatch(/secret must be a str or bytes, not int/);
+    expect(bad.json).toEqual({ error: { code: 'INTERNAL', message: expect.stringMatching(/secret must be a str or bytes, not int/) } });
     expect(ran()).toEqual(before);
   });
 

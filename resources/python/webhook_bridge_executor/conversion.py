@@ -134,11 +134,15 @@ def normalize_result(value):
     return status, pairs, data, content_type
 
 
+# The app's error codes (shared/errors.ts) of the statuses the executor answers itself.
+ERROR_CODES = {400: "INVALID_INPUT", 401: "UNAUTHORIZED", 405: "METHOD_NOT_ALLOWED",
+               500: "INTERNAL", 503: "UNAVAILABLE", 504: "TIMEOUT"}
+
+
 def error_result(status, message, headers=()):
-    """An executor-generated error: (status, headers, {"error": message} as JSON,
-    content type, message)."""
-    body = json.dumps({"error": message}, ensure_ascii=False).encode("utf-8")
-    return status, list(headers), body, JSON_TYPE, message
+    """An executor-generated error: (status, headers, the app's JSON envelope
+    ``{"error": {"code": ..., "message": ...}}``, content type, message)."""
+    return envelope_result(status, ERROR_CODES.get(status, "INTERNAL"), message, headers)
 
 
 def envelope_result(status, code, message, headers=()):
