@@ -10,7 +10,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concurrentTraffic, executorProcesses, procInfo, processRunning, sleep, waitFor, webhookClient } from '../helpers/chaos.js';
 import { REPO_ROOT } from '../helpers/bridge.js';
 import { bundleHeadless, killAllHeadless, startHeadless } from '../helpers/headless-process.js';
-import { privateTmpDir, report, socketDirsIn, SYSTEM_PYTHON } from './support.js';
+import { privateTmpDir, removePrivateTmpDir, report, socketDirsIn, SYSTEM_PYTHON } from './support.js';
 
 const TOKEN = 'chaos-app-kill-token-0123456789abcdef';
 const GONE_WITHIN_MS = 2_000;
@@ -24,6 +24,7 @@ beforeAll(async () => {
 afterAll(async () => {
   await killAllHeadless();
   rmSync(root, { recursive: true, force: true });
+  removePrivateTmpDir();
 });
 
 type Load = 'idle' | 'webhooks in flight (c=16)' | 'a 30 s plugin call in flight';

@@ -11,10 +11,10 @@
  */
 import { chmodSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import { executorProcesses, sleep, waitFor } from '../helpers/chaos.js';
-import { report, startChaosBridge, SYSTEM_PYTHON, type ChaosBridge } from './support.js';
+import { removePrivateTmpDir, report, startChaosBridge, SYSTEM_PYTHON, type ChaosBridge } from './support.js';
 
 const MAX_RESTARTS = 3;
 const QUIET_MS = 3_000;
@@ -23,6 +23,7 @@ afterEach(async () => {
   await b?.stop();
   b = undefined;
 });
+afterAll(() => removePrivateTmpDir());
 
 function wrapper(dir: string, body: string): string {
   const file = path.join(dir, 'python-wrapper.sh');

@@ -11,7 +11,7 @@
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import { executorProcesses, orphansOf, procInfo, rateTraffic, sleep, waitFor, webhookClient } from '../helpers/chaos.js';
-import { report, startChaosBridge, SYSTEM_PYTHON, type ChaosBridge } from './support.js';
+import { removePrivateTmpDir, report, startChaosBridge, SYSTEM_PYTHON, type ChaosBridge } from './support.js';
 
 const KILLS = 20;
 const RATE = 50;
@@ -25,6 +25,7 @@ const HEALTHY_RESET_MS = 1_000;
 let b: ChaosBridge | undefined;
 afterAll(async () => {
   await b?.stop();
+  removePrivateTmpDir();
 });
 
 describe.skipIf(process.platform !== 'linux')('kill -9 of the executor under load', () => {

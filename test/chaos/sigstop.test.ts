@@ -14,7 +14,7 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import { DEFAULT_TUNING } from '../../electron/core/executor/attach.js';
 import { executorProcesses, orphansOf, procInfo, rateTraffic, sleep, waitFor, webhookClient } from '../helpers/chaos.js';
-import { report, startChaosBridge, SYSTEM_PYTHON, type ChaosBridge } from './support.js';
+import { removePrivateTmpDir, report, startChaosBridge, SYSTEM_PYTHON, type ChaosBridge } from './support.js';
 
 const ROUNDS = 3;
 const RATE = 50;
@@ -26,6 +26,7 @@ const LATENCY_BOUND_MS = DETECT_MS + 2_000;
 let b: ChaosBridge | undefined;
 afterAll(async () => {
   await b?.stop();
+  removePrivateTmpDir();
 });
 
 describe.skipIf(process.platform !== 'linux')('SIGSTOP of the executor', () => {

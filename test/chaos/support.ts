@@ -43,6 +43,13 @@ export function privateTmpDir(): string {
   return privateTmp;
 }
 
+/** Removes the private temp root (call in afterAll, after every bridge is stopped). */
+export function removePrivateTmpDir(): void {
+  if (!privateTmp) return;
+  rmSync(privateTmp, { recursive: true, force: true });
+  privateTmp = undefined;
+}
+
 export function socketDirsIn(dir: string): string[] {
   try {
     return readdirSync(dir).filter((n) => n.startsWith('wbx-'));

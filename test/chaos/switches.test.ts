@@ -14,7 +14,7 @@ import { rmSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { concurrentTraffic, executorProcesses, fdKinds, openFds, orphansOf, sleep, waitFor, webhookClient, type Traffic } from '../helpers/chaos.js';
 import { makeVenv, pythonWithoutGrpc, tempDir } from '../helpers/executor.js';
-import { report, startChaosBridge, SYSTEM_PYTHON, type ChaosBridge } from './support.js';
+import { removePrivateTmpDir, report, startChaosBridge, SYSTEM_PYTHON, type ChaosBridge } from './support.js';
 
 const SWITCHES = 50;
 const BROKEN_SWITCHES = 5;
@@ -31,6 +31,7 @@ beforeAll(() => {
 afterAll(async () => {
   await b?.stop();
   rmSync(venvDir, { recursive: true, force: true });
+  removePrivateTmpDir();
 });
 
 function fdDiff(before: Map<number, string>, after: Map<number, string>): string[] {
