@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { NullableString } from './common.js';
+import { InterpreterNameSchema, NullableString } from './common.js';
 
 export const ValueSourceSchema = Type.Union([Type.Literal('file'), Type.Literal('environment'), Type.Literal('default')]);
 export type ValueSource = Static<typeof ValueSourceSchema>;
@@ -45,7 +45,7 @@ export type LogLevel = Static<typeof LogLevelSchema>;
 /** PATCH /api/dashboard/config: the basic Python settings the dashboard edits. */
 export const UpdateConfigInputSchema = Type.Object(
   {
-    active_interpreter: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })),
+    active_interpreter: Type.Optional(InterpreterNameSchema),
     venv_path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     auto_download_uv: Type.Optional(Type.Boolean()),
     logging_level: Type.Optional(LogLevelSchema),

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { NullableNumber, NullableString } from './common.js';
+import { InterpreterNameSchema, NullableNumber, NullableString } from './common.js';
 
 export const ConnectionStateSchema = Type.Union([
   Type.Literal('connecting'),
@@ -41,7 +41,7 @@ export const ConnectionStatusSchema = Type.Object({
 export type ConnectionStatus = Static<typeof ConnectionStatusSchema>;
 
 export const ReconnectInputSchema = Type.Object(
-  { interpreter: Type.Optional(Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' })) },
+  { interpreter: Type.Optional(InterpreterNameSchema) },
   { additionalProperties: false },
 );
 export type ReconnectInput = Static<typeof ReconnectInputSchema>;

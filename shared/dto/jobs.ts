@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { NullableNumber, NullableString } from './common.js';
+import { InterpreterNameSchema, NullableNumber, NullableString } from './common.js';
 
 export const JobPhaseSchema = Type.Union([
   Type.Literal('queued'),
@@ -31,7 +31,7 @@ export type Job = Static<typeof JobSchema>;
 
 export const InstallInputSchema = Type.Object(
   {
-    name: Type.String({ pattern: '^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$' }),
+    name: InterpreterNameSchema,
     packages: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 300 }), { maxItems: 100 })),
     /** Install into an externally managed (PEP 668) interpreter anyway. */
     break_system_packages: Type.Optional(Type.Boolean()),
