@@ -46,7 +46,7 @@ describe.skipIf(!PYTHON)(`download progress${PYTHON ? ` (${PYTHON})` : ` (skippe
     const wheel = makeWheel(wheels, 'wbbig', '0.1', { 'wbbig/blob.bin': randomBytes(1_500_000) });
     const body = readFileSync(wheel);
     const name = path.basename(wheel);
-    // a find-links page, and the wheel sent in 64 KiB pieces 15 ms apart
+    // a find-links page, and the wheel sent in 64 KiB pieces 50 ms apart (over a second: several progress events)
     server = http.createServer((req, res) => {
       if (req.url === `/${name}`) {
         res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': body.length });
@@ -55,7 +55,7 @@ describe.skipIf(!PYTHON)(`download progress${PYTHON ? ` (${PYTHON})` : ` (skippe
           if (offset >= body.length) return void res.end();
           res.write(body.subarray(offset, offset + 65536));
           offset += 65536;
-          setTimeout(send, 15);
+          setTimeout(send, 50);
         };
         send();
       } else {
