@@ -18,19 +18,9 @@ import {
 } from '../../electron/core/interpreters/discovery/index.js';
 import type { DiscoveryResult } from '../../shared/interpreters-discovery.js';
 
-export interface BenchMetric {
-  metric: string;
-  median: number;
-  min: number;
-  max: number;
-  unit: string;
-}
+import type { BenchMetric, BenchReport } from './report.js';
 
-export interface BenchReport {
-  name: string;
-  results: BenchMetric[];
-  notes: string[];
-}
+export type { BenchMetric, BenchReport };
 
 const GOALS = { coldMs: 300, warmMs: 30 };
 

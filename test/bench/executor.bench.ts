@@ -21,18 +21,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startBridge, type Bridge } from '../../electron/app.js';
 import { BridgeExecutorService } from '../../electron/core/executor/service.js';
 
-export interface BenchMetric {
-  metric: string;
-  median: number;
-  min: number;
-  max: number;
-  unit: string;
-}
-export interface BenchReport {
-  name: string;
-  results: BenchMetric[];
-  notes: string[];
-}
+import type { BenchMetric, BenchReport } from './report.js';
+
+export type { BenchMetric, BenchReport };
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const PYTHON = '/usr/bin/python3';

@@ -20,18 +20,9 @@ import { pathToFileURL } from 'node:url';
 import { bundleHeadless, killAllHeadless, startHeadless } from '../helpers/headless-process.js';
 import { processRunning, rssBytes, sleep, waitFor } from '../helpers/chaos.js';
 
-export interface BenchMetric {
-  metric: string;
-  median: number;
-  min: number;
-  max: number;
-  unit: string;
-}
-export interface BenchReport {
-  name: string;
-  results: BenchMetric[];
-  notes: string[];
-}
+import type { BenchMetric, BenchReport } from './report.js';
+
+export type { BenchMetric, BenchReport };
 
 const PYTHON = '/usr/bin/python3';
 const IDLE_MS = 1_500;

@@ -15,18 +15,7 @@ import { benchDiscovery } from './discovery.bench.js';
 import { benchExecutor } from './executor.bench.js';
 import { benchHeadless } from './headless.bench.js';
 
-interface BenchMetric {
-  metric: string;
-  median: number;
-  min: number;
-  max: number;
-  unit: string;
-}
-interface BenchReport {
-  name: string;
-  results: BenchMetric[];
-  notes: string[];
-}
+import type { BenchMetric, BenchReport } from './report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT_DIR = path.join(ROOT, 'bench', 'results');
