@@ -156,12 +156,14 @@ describe('provisioning jobs', () => {
     const first = await t.jobs.install({ name: 'venv' });
     await expect(t.jobs.install({ name: 'venv' })).rejects.toMatchObject({ code: 'CONFLICT', details: { job: first.id } });
     await expect(t.jobs.createVenv('venv')).rejects.toMatchObject({ code: 'CONFLICT' });
+    expect(t.jobs.isBusy('venv')).toBe(true); // the registry refuses to remove it meanwhile
     const other = await t.jobs.install({ name: 'other' });
     expect(other.interpreter).toBe('other');
     await tick();
     for (const tool of t.tools) tool.exit(0);
     await settle(t.jobs, first.id);
     await settle(t.jobs, other.id);
+    expect(t.jobs.isBusy('venv')).toBe(false);
     const again = await t.jobs.install({ name: 'venv' });
     await tick();
     t.tools.at(-1)!.exit(0);

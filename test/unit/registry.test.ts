@@ -152,4 +152,13 @@ describe('InterpreterRegistry', () => {
     expect((await registry.resolve('sys')).venv_path).toBe(path.join(dir, '.venv'));
     expect((await registry.resolve('two')).venv_path).toBe(path.join(os.homedir(), 'envs', 'two'));
   });
+
+  it('lets a guard (a running package job) refuse a removal with 409', async () => {
+    const { registry } = await setup(NAMED);
+    await registry.add({ key: 'busy', path: '/usr/bin/python3' });
+    registry.setRemovalGuard((name) => (name === 'busy' ? 'a package job is running for it' : null));
+    await expect(registry.remove('busy')).rejects.toMatchObject({ code: 'CONFLICT', message: 'a package job is running for it' });
+    registry.setRemovalGuard(undefined);
+    await expect(registry.remove('busy')).resolves.toEqual({ removed: 'busy' });
+  });
 });

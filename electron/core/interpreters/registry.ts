@@ -67,6 +67,7 @@ export class InterpreterRegistry {
   private readonly activations = new SerialQueue();
   private activationHandler: ActivationHandler | undefined;
   private validator: Validator | undefined;
+  private removalGuard: ((name: string) => string | null) | undefined;
   private revision = 0;
   private readonly sub: Disposable;
   private readonly log: Logger;
@@ -83,6 +84,11 @@ export class InterpreterRegistry {
 
   setActivationHandler(handler: ActivationHandler | undefined): void {
     this.activationHandler = handler;
+  }
+
+  /** Something else that may refuse a removal (a running job): answers why, or null. */
+  setRemovalGuard(guard: ((name: string) => string | null) | undefined): void {
+    this.removalGuard = guard;
   }
 
   setValidator(validator: Validator | undefined): void {
@@ -253,6 +259,8 @@ export class InterpreterRegistry {
       if (name === this.activeName()) {
         throw conflict(`'${name}' is the active interpreter; activate another one before removing it`);
       }
+      const refusal = this.removalGuard?.(name);
+      if (refusal) throw conflict(refusal);
       if (found.legacy) doc.deleteIn(['python', 'interpreter']);
       else {
         doc.deleteIn(['python', 'interpreters', name]);

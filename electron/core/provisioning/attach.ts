@@ -80,5 +80,6 @@ export function attachJobs(core: Core, opts: AttachJobsOptions): JobsService {
     ...opts.tuning,
   });
   core.jobs = jobs;
+  core.registry.setRemovalGuard((name) => (jobs.isBusy(name) ? `a package job is running for '${name}'; wait for it or cancel it` : null));
   return jobs;
 }

@@ -57,6 +57,11 @@ export class Jobs implements JobsService {
     this.log = deps.logger.child('jobs');
   }
 
+  /** Whether a job is running (or being prepared) for this interpreter. */
+  isBusy(name: string): boolean {
+    return this.busy.has(name);
+  }
+
   install(input: InstallInput): Promise<Job> {
     return this.start(input.name, () => this.deps.planners.install(input));
   }
