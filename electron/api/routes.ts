@@ -41,7 +41,10 @@ export function registerOperationRoutes(app: FastifyInstance, handlers: Handlers
         let status: number = 'status' in op ? op.status : 200;
         if (name === 'health') {
           const h = output as { executor: { state: string; serving: boolean } };
-          if (h.executor.state !== 'disabled' && !h.executor.serving) status = 503;
+          if (h.executor.state !== 'disabled' && !h.executor.serving) {
+            status = 503;
+            reply.header('Retry-After', '1');
+          }
         }
         return reply.code(status).send(output);
       },

@@ -158,6 +158,7 @@ describe.skipIf(NO_GRPC === null)('a bridge whose active interpreter cannot run 
     try {
       const health = await b.request('GET', '/health', { auth: false });
       expect(health.status).toBe(503);
+      expect(health.headers.get('retry-after')).toBe('1');
       expect(health.json).toMatchObject({ status: 'degraded', executor: { state: 'failed', serving: false, interpreter: 'bare' } });
       const hook = await b.request('POST', '/api/v1/webhook/noop', { body: {}, auth: false });
       expect(hook.status).toBe(503);
