@@ -18,19 +18,12 @@ import {
 } from '../../electron/core/interpreters/discovery/index.js';
 import type { DiscoveryResult } from '../../shared/interpreters-discovery.js';
 
-import type { BenchMetric, BenchReport } from './report.js';
+import { summarize, type BenchMetric, type BenchReport } from './report.js';
 
 export type { BenchMetric, BenchReport };
 
 const GOALS = { coldMs: 300, warmMs: 30 };
 
-function summarize(metric: string, values: number[], unit: string): BenchMetric {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  const median = sorted.length % 2 ? (sorted[mid] ?? 0) : ((sorted[mid - 1] ?? 0) + (sorted[mid] ?? 0)) / 2;
-  const round = (n: number) => Math.round(n * 100) / 100;
-  return { metric, median: round(median), min: round(sorted[0] ?? 0), max: round(sorted.at(-1) ?? 0), unit };
-}
 
 /**
  * `hideSystemHeaders`: pretend /usr/include has no Python headers (no python3-dev),

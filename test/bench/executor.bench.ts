@@ -21,7 +21,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startBridge, type Bridge } from '../../electron/app.js';
 import { BridgeExecutorService } from '../../electron/core/executor/service.js';
 
-import type { BenchMetric, BenchReport } from './report.js';
+import { summarize, type BenchMetric, type BenchReport } from './report.js';
 
 export type { BenchMetric, BenchReport };
 
@@ -33,13 +33,6 @@ const SWITCHES = 20;
 const KILLS = 5;
 const GOALS = { ratio: 0.8, switchVsCold: 2, recoveryMs: 1_000 };
 
-const round = (n: number): number => Math.round(n * 100) / 100;
-function summarize(metric: string, values: number[], unit: string): BenchMetric {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  const median = s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-  return { metric, median: round(median), min: round(s[0] ?? 0), max: round(s.at(-1) ?? 0), unit };
-}
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
 
 interface RunResult {

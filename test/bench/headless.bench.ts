@@ -20,7 +20,7 @@ import { pathToFileURL } from 'node:url';
 import { bundleHeadless, killAllHeadless, startHeadless } from '../helpers/headless-process.js';
 import { processRunning, rssBytes, sleep, waitFor } from '../helpers/chaos.js';
 
-import type { BenchMetric, BenchReport } from './report.js';
+import { summarize, type BenchMetric, type BenchReport } from './report.js';
 
 export type { BenchMetric, BenchReport };
 
@@ -29,13 +29,6 @@ const IDLE_MS = 1_500;
 const TOKEN = 'bench-token-0123456789abcdef0123456789';
 const MiB = 1024 * 1024;
 
-const round = (n: number): number => Math.round(n * 100) / 100;
-function summarize(metric: string, values: number[], unit: string): BenchMetric {
-  const s = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(s.length / 2);
-  const median = s.length % 2 ? (s[mid] ?? 0) : ((s[mid - 1] ?? 0) + (s[mid] ?? 0)) / 2;
-  return { metric, median: round(median), min: round(s[0] ?? 0), max: round(s.at(-1) ?? 0), unit };
-}
 
 interface HeadlessRun {
   listenMs: number;
