@@ -22,3 +22,61 @@ describe('log instance id', () => {
     expect(buf.read().instance).toBe('fixed-run');
   });
 });
+
+describe('log buffer bounded in bytes (B5)', () => {
+  const MiB = 1024 * 1024;
+  const json = (v: unknown): number => Buffer.byteLength(JSON.stringify(v), 'utf8');
+
+  it('holds at most maxBytes of entries however few they are, dropping the oldest', () => {
+    const buf = new LogBuffer(5000, 'run', { maxBytes: 256 * 1024, maxEntryBytes: 64 * 1024 });
+    const log = Logger.create({ level: 'info', sinks: [buf], instance: 'run' });
+    const line = 'y'.repeat(40 * 1024);
+    for (let i = 0; i < 100; i++) log.info(`${i} ${line}`);
+    const all = buf.read(0, 5000).entries;
+    expect(all.length).toBeLessThan(100);
+    expect(all.length).toBeGreaterThan(0);
+    expect(json(all)).toBeLessThanOrEqual(256 * 1024);
+    expect(all.at(-1)?.message.startsWith('99 ')).toBe(true); // the newest survive
+    expect(buf.read(0, 5000).last_seq).toBe(100);
+  });
+
+  it('keeps a 1 MiB message cut to maxEntryBytes with a marker of its size, and hands the cut entry on', () => {
+    const buf = new LogBuffer(5000, 'run');
+    const seen: string[] = [];
+    buf.onDidAppend((e) => seen.push(e.message));
+    Logger.create({ level: 'info', sinks: [buf], instance: 'run' }).info('z'.repeat(MiB));
+    const [entry] = buf.read().entries;
+    expect(Buffer.byteLength(entry?.message ?? '', 'utf8')).toBeLessThanOrEqual(buf.limits.maxEntryBytes);
+    expect(entry?.message).toMatch(/^z+\.\.\. \[truncated: 1048576 bytes\]$/);
+    expect(seen).toEqual([entry?.message]);
+  });
+
+  it('cuts between characters, never inside one', () => {
+    const buf = new LogBuffer(10, 'run', { maxEntryBytes: 100 });
+    Logger.create({ level: 'info', sinks: [buf], instance: 'run' }).info('€'.repeat(1000));
+    const msg = buf.read().entries[0]?.message ?? '';
+    expect(msg).toMatch(/^€+\.\.\. \[truncated: 3000 bytes\]$/);
+    expect(Buffer.byteLength(msg, 'utf8')).toBeLessThanOrEqual(100);
+  });
+
+  it('a page of 1000 one-MiB lines stays within maxPageBytes and holds the newest', () => {
+    const buf = new LogBuffer(5000, 'run');
+    const log = Logger.create({ level: 'info', sinks: [buf], instance: 'run' });
+    const big = 'q'.repeat(MiB);
+    for (let i = 0; i < 1000; i++) log.info(big);
+    const page = buf.read(0, 5000);
+    expect(json(page)).toBeLessThanOrEqual(buf.limits.maxPageBytes);
+    expect(page.entries.length).toBeGreaterThan(0);
+    expect(page.entries.at(-1)?.seq).toBe(1000);
+    expect(page.last_seq).toBe(1000);
+    expect(buf.size.bytes).toBeLessThanOrEqual(buf.limits.maxBytes);
+  });
+
+  it('a single entry larger than a whole page is cut to fit it (limits set so)', () => {
+    const buf = new LogBuffer(10, 'run', { maxEntryBytes: 64 * 1024, maxPageBytes: 4 * 1024 });
+    Logger.create({ level: 'info', sinks: [buf], instance: 'run' }).info('\u0001'.repeat(60 * 1024)); // 6 JSON bytes per byte
+    const page = buf.read();
+    expect(json(page)).toBeLessThanOrEqual(4 * 1024);
+    expect(page.entries[0]?.message).toMatch(/\.\.\. \[truncated: \d+ bytes\]$/);
+  });
+});

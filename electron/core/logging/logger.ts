@@ -25,11 +25,61 @@ export class Redactor {
   }
 }
 
-/** Keeps the newest `capacity` entries for the Logs page; older ones are dropped. */
+/** Bounds of the Logs page's memory and of one `GET /logs` page, in UTF-8 bytes of the JSON. */
+export interface LogLimits {
+  /** All entries held together (default 8 MiB); the oldest go first. */
+  maxBytes: number;
+  /** One entry; a longer message is cut and marked with its size (default 64 KiB). */
+  maxEntryBytes: number;
+  /** One page of `read()` (default 2 MiB): the newest entries that fit. */
+  maxPageBytes: number;
+}
+
+export const DEFAULT_LOG_LIMITS: LogLimits = { maxBytes: 8 * 1024 * 1024, maxEntryBytes: 64 * 1024, maxPageBytes: 2 * 1024 * 1024 };
+
+/** What a page's JSON costs besides its entries (`{"instance":"…","entries":[],"last_seq":N}`). */
+const PAGE_OVERHEAD_BYTES = 128;
+
+/**
+ * `text` cut to at most `maxBytes` UTF-8 bytes (never inside a character), with a marker telling
+ * the original size; unchanged when it fits. The result is a fresh string, so a cut line does not
+ * keep its long original alive.
+ */
+export function truncateUtf8(text: string, maxBytes: number): string {
+  const size = Buffer.byteLength(text, 'utf8');
+  if (size <= maxBytes) return text;
+  const marker = `... [truncated: ${size} bytes]`;
+  const keep = Math.max(0, maxBytes - Buffer.byteLength(marker, 'utf8'));
+  // a UTF-8 character never takes fewer bytes than UTF-16 code units, so `keep` units are enough
+  let head = Buffer.from(text.slice(0, keep), 'utf8').subarray(0, keep).toString('utf8');
+  if (head.endsWith('\uFFFD') && !text.slice(0, keep).endsWith('\uFFFD')) head = head.slice(0, -1); // a split character
+  return head + marker;
+}
+
+const entryBytes = (e: LogEntry): number => Buffer.byteLength(JSON.stringify(e), 'utf8') + 1; // + the comma
+
+/** `entry` with its message cut so that its JSON takes at most `budget` bytes, or null when not even an empty message fits. */
+function cutToFit(entry: LogEntry, budget: number): LogEntry | null {
+  let room = budget - entryBytes({ ...entry, message: '' }) - 32;
+  while (room > 0) {
+    const cut = { ...entry, message: truncateUtf8(entry.message, room) };
+    if (entryBytes(cut) <= budget) return cut;
+    room = Math.floor(room / 2); // escapes (\u0001 for one byte) made the JSON longer than the text
+  }
+  return null;
+}
+
+/**
+ * Keeps the newest entries for the Logs page, at most `capacity` of them and `limits.maxBytes`
+ * together; older ones are dropped. A message over `limits.maxEntryBytes` is kept cut (see
+ * `truncateUtf8`), and the cut entry is what `onDidAppend` hands on (the event stream).
+ */
 export class LogBuffer implements LogSink {
-  private readonly entries: LogEntry[] = [];
+  private readonly entries: { entry: LogEntry; bytes: number }[] = [];
+  private totalBytes = 0;
   private readonly appended = new Emitter<LogEntry>();
   readonly onDidAppend: Event<LogEntry> = this.appended.event;
+  readonly limits: LogLimits;
 
   /** This run of the server (see `LogPage.instance`); give the same id to `Logger.create`. */
   readonly instance: string;
@@ -37,21 +87,61 @@ export class LogBuffer implements LogSink {
   constructor(
     private readonly capacity = 5000,
     instance: string = randomUUID(),
+    limits: Partial<LogLimits> = {},
   ) {
     this.instance = instance;
+    this.limits = { ...DEFAULT_LOG_LIMITS, ...limits };
+  }
+
+  /** Entries held and their bytes (as JSON). */
+  get size(): { entries: number; bytes: number } {
+    return { entries: this.entries.length, bytes: this.totalBytes };
   }
 
   write(entry: LogEntry): void {
-    this.entries.push(entry);
-    if (this.entries.length > this.capacity) this.entries.splice(0, this.entries.length - this.capacity);
-    this.appended.fire(entry);
+    const message = truncateUtf8(entry.message, this.limits.maxEntryBytes);
+    const kept = message === entry.message ? entry : { ...entry, message };
+    const bytes = entryBytes(kept);
+    this.entries.push({ entry: kept, bytes });
+    this.totalBytes += bytes;
+    let drop = 0;
+    let total = this.totalBytes;
+    while (this.entries.length - drop > 1 && (this.entries.length - drop > this.capacity || total > this.limits.maxBytes)) {
+      total -= (this.entries[drop] as { bytes: number }).bytes;
+      drop++;
+    }
+    if (drop > 0) {
+      this.entries.splice(0, drop);
+      this.totalBytes = total;
+    }
+    this.appended.fire(kept);
   }
 
-  /** Entries with seq greater than `since`, the newest `limit` of them. */
+  /**
+   * Entries with seq greater than `since`: the newest `limit` of them whose JSON fits in
+   * `limits.maxPageBytes` together. `last_seq` is the newest seq held either way, so a reader that
+   * goes on from it skips what did not fit, as it skips what is over `limit`.
+   */
   read(since = 0, limit = 1000): { instance: string; entries: LogEntry[]; last_seq: number } {
-    const newer = this.entries.filter((e) => e.seq > since);
-    const last = this.entries.at(-1)?.seq ?? since;
-    return { instance: this.instance, entries: newer.slice(-limit), last_seq: last };
+    const out: LogEntry[] = [];
+    let budget = this.limits.maxPageBytes - PAGE_OVERHEAD_BYTES - Buffer.byteLength(this.instance, 'utf8');
+    for (let i = this.entries.length - 1; i >= 0 && out.length < limit; i--) {
+      const { entry, bytes } = this.entries[i] as { entry: LogEntry; bytes: number };
+      if (entry.seq <= since) break;
+      if (bytes > budget) {
+        // a single entry larger than a whole page (only with limits set so) is cut to fit
+        if (out.length === 0) {
+          const cut = cutToFit(entry, budget);
+          if (cut) out.push(cut);
+        }
+        break;
+      }
+      budget -= bytes;
+      out.push(entry);
+    }
+    out.reverse();
+    const last = this.entries.at(-1)?.entry.seq ?? since;
+    return { instance: this.instance, entries: out, last_seq: last };
   }
 }
 
