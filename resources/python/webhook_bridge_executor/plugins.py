@@ -1,14 +1,18 @@
 """Plugin discovery, loading and hot reload.
 
-A plugin is ``<plugin-dir>/<name>.py`` defining ``class Plugin(BasePlugin)``.
+A plugin is ``<plugin-dir>/<name>.py`` defining ``class Plugin(BasePlugin)``,
+either request style (``webhook_bridge.BasePlugin``: one instance, handlers
+take the request) or webhook_bridge 0.6-4.0 style
+(``webhook_bridge.plugin.BasePlugin``: run through legacy.LegacyAdapter, one
+instance per request); diagnostics.py tells them apart from the class.
 Files whose name starts with "_" or "." are helpers, not plugins. When two
 plugin directories hold the same name, the first directory wins.
 
 A plugin is (re)loaded on first use and whenever its file's mtime, size or
 inode change, so editing a plugin takes effect on the next request without
 restarting the executor. A file that fails to load (syntax error, import
-error, no Plugin class, constructor raising) is kept as an *unavailable*
-entry carrying a one-line error.
+error, no Plugin class, a handler that cannot be called, constructor
+raising) is kept as an *unavailable* entry carrying a one-line error.
 """
 
 import logging
@@ -18,8 +22,10 @@ import sys
 import threading
 import types
 
-from webhook_bridge import HTTP_METHODS, BasePlugin
+from webhook_bridge import HTTP_METHODS
 
+from .diagnostics import LEGACY_STYLE, PluginShapeError, check_request_style, find_plugin_class, missing_module
+from .legacy import LegacyAdapter
 from .signature import SecretError, resolve_secret
 
 # A plugin name (= file stem). The same string as PLUGIN_NAME_PATTERN in shared/dto/plugins.ts
@@ -65,6 +71,7 @@ class PluginEntry(object):
         self.secret = secret
         self.has_secret = has_secret or secret is not None
         self.has_handle = False
+        self.missing_module = ""  # the module a failed import lacks (the app offers to install it)
         if instance is not None:
             self._inspect(instance)
 
@@ -112,10 +119,12 @@ def _load(name, path, stamp):
         module.__file__ = path
         sys.modules[module_name] = module
         exec(code, module.__dict__)
-        plugin_class = getattr(module, "Plugin", None)
-        if not (isinstance(plugin_class, type) and issubclass(plugin_class, BasePlugin)):
-            raise TypeError("no class Plugin(BasePlugin) defined in %s" % os.path.basename(path))
-        instance = plugin_class()
+        plugin_class, style = find_plugin_class(module, path)
+        if style == LEGACY_STYLE:
+            instance = LegacyAdapter(plugin_class, name, path)  # a new plugin instance per call
+        else:
+            check_request_style(plugin_class, path)
+            instance = plugin_class()
         instance.name = name
         instance.logger = logging.getLogger("plugin." + name)
         secret = resolve_secret(instance)
@@ -123,6 +132,17 @@ def _load(name, path, stamp):
         sys.modules.pop(module_name, None)
         log.error("plugin %r is unavailable: %s", name, exc)
         return PluginEntry(name, path, stamp, error=str(exc), has_secret=True)
+    except PluginShapeError as exc:
+        sys.modules.pop(module_name, None)
+        log.error("plugin %r is unavailable: %s", name, exc)
+        return PluginEntry(name, path, stamp, error=str(exc))
+    except ModuleNotFoundError as exc:
+        sys.modules.pop(module_name, None)
+        missing = missing_module(exc, path)
+        log.error("plugin %r is unavailable: %s", name, missing)
+        entry = PluginEntry(name, path, stamp, error=str(missing))
+        entry.missing_module = missing.module
+        return entry
     except BaseException as exc:  # noqa: B902 - any failure makes the plugin unavailable
         sys.modules.pop(module_name, None)
         if isinstance(exc, SyntaxError):
