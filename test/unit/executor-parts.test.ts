@@ -98,6 +98,7 @@ describe('launch', () => {
   const base = (over: Partial<LaunchSettings> = {}): LaunchSettings => ({
     resourcesDir: '/res',
     pluginDirs: ['/p1', '/res/plugins'],
+    legacyEnvelope: true,
     pluginTimeoutS: 30,
     logLevel: 'warn',
     transport: { kind: 'tcp', host: '127.0.0.1', port: 0 },

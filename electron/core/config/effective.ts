@@ -68,7 +68,7 @@ export function resolveSettings(file: ConfigFile, env: Readonly<Record<string, s
       restart_window: v<number>('executor.restart_window'),
     },
     server: { host: v<string>('server.host'), port: v<number>('server.port') },
-    plugins: { dirs: [...v<readonly string[]>('plugins.dirs')] },
+    plugins: { dirs: [...v<readonly string[]>('plugins.dirs')], legacy_envelope: v<boolean>('plugins.legacy_envelope') },
     logging: { level: v<Settings['logging']['level']>('logging.level') },
   };
   return { settings, values: [...flat.values()], envErrors };

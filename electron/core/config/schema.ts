@@ -41,7 +41,12 @@ export const ConfigFileSchema = Type.Object({
     }),
   ),
   server: Type.Optional(Type.Object({ host: Type.Optional(Str()), port: Type.Optional(Port) })),
-  plugins: Type.Optional(Type.Object({ dirs: Type.Optional(Type.Array(Type.String())) })),
+  plugins: Type.Optional(
+    Type.Object({
+      dirs: Type.Optional(Type.Array(Type.String())),
+      legacy_envelope: Type.Optional(Type.Boolean({ description: "wrap webhook_bridge 0.6-4.0 plugins' results in upstream's envelope" })),
+    }),
+  ),
   logging: Type.Optional(
     Type.Object({
       level: Type.Optional(
@@ -70,7 +75,7 @@ export interface Settings {
     restart_window: number;
   };
   server: { host: string; port: number };
-  plugins: { dirs: string[] };
+  plugins: { dirs: string[]; legacy_envelope: boolean };
   logging: { level: 'debug' | 'info' | 'warn' | 'error' };
 }
 
@@ -89,6 +94,7 @@ export const DEFAULTS = {
   'server.host': '127.0.0.1',
   'server.port': 8000,
   'plugins.dirs': ['plugins'],
+  'plugins.legacy_envelope': true,
   'logging.level': 'info',
 } as const satisfies Record<string, unknown>;
 
@@ -132,6 +138,10 @@ server:
 
 plugins:
   dirs: ["plugins"]
+  # Plugins written for webhook_bridge 0.6-4.0 answer in upstream's envelope
+  # {plugin, method, status_code, message, execution_time, timestamp, data, error?, request_id};
+  # false: the body is the plugin's result as JSON.
+  legacy_envelope: true
 
 logging:
   level: "info"   # debug, info, warn or error

@@ -101,6 +101,7 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
       resourcesDir: opts.resourcesDir,
       pluginDirs: pluginDirsOf(s, core.config.path, opts.resourcesDir, home),
       pluginTimeoutS: s.executor.timeout,
+      legacyEnvelope: s.plugins.legacy_envelope,
       logLevel: s.logging.level,
       transport: transportOf(s, platform, ctx.othersAlive),
       baseEnv: env,
@@ -150,7 +151,7 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
   // --- following config edits ------------------------------------------------------------
   const launchSig = (): string => {
     const s = settings();
-    return JSON.stringify([s.executor.host, s.executor.port, s.executor.timeout, pluginDirsOf(s, core.config.path, opts.resourcesDir, home)]);
+    return JSON.stringify([s.executor.host, s.executor.port, s.executor.timeout, s.plugins.legacy_envelope, pluginDirsOf(s, core.config.path, opts.resourcesDir, home)]);
   };
   const entrySig = (name: string | null): string => {
     const s = settings();

@@ -9,6 +9,8 @@ import type { ResolvedInterpreter } from '../interpreters/registry.js';
 
 export const TOKEN_ENV = 'WEBHOOK_BRIDGE_EXECUTOR_TOKEN';
 export const NONCE_ENV = 'WEBHOOK_BRIDGE_EXECUTOR_NONCE';
+/** "0" turns off upstream's envelope for webhook_bridge 0.6–4.0 plugins (resources/python/webhook_bridge_executor/legacy.py). */
+export const LEGACY_ENVELOPE_ENV = 'WEBHOOK_BRIDGE_LEGACY_ENVELOPE';
 
 export type Transport = { kind: 'unix' } | { kind: 'tcp'; host: string; port: number };
 
@@ -18,6 +20,8 @@ export interface LaunchSettings {
   /** Plugin folders in priority order (first match wins). */
   pluginDirs: string[];
   pluginTimeoutS: number;
+  /** plugins.legacy_envelope: answer webhook_bridge 0.6–4.0 plugins in upstream's envelope. */
+  legacyEnvelope: boolean;
   logLevel: LogLevel;
   transport: Transport;
   /** The app's environment: the executor inherits it (minus the app's secrets). */
@@ -75,6 +79,7 @@ export function executorEnv(interp: ResolvedInterpreter, s: LaunchSettings, toke
   env['PYTHONUNBUFFERED'] = '1';
   env[TOKEN_ENV] = token;
   env[NONCE_ENV] = nonce;
+  env[LEGACY_ENVELOPE_ENV] = s.legacyEnvelope ? '1' : '0';
   return { env, virtualEnv };
 }
 
