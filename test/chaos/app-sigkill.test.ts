@@ -55,7 +55,7 @@ async function killAppOnce(load: Load): Promise<{ goneMs: number; sent: number; 
   }
   const t0 = performance.now();
   app.child.kill('SIGKILL'); // the app only: the executor has its own process group
-  let goneMs = -1;
+  let goneMs: number;
   try {
     await waitFor(() => !processRunning(executor), GONE_WITHIN_MS, `the executor (pid ${executor}) to exit after the app's SIGKILL`);
     goneMs = performance.now() - t0;

@@ -67,10 +67,10 @@ describe.skipIf(process.platform !== 'linux')('interpreter switches under load',
     const dirsBefore = bridge.socketDirs().length;
 
     const client = webhookClient(bridge.url, { timeoutMs: 30_000 });
-    let traffic: Traffic | undefined = concurrentTraffic(client, CONCURRENCY);
+    const traffic: Traffic = concurrentTraffic(client, CONCURRENCY);
     const times: number[] = [];
     const pids = new Set<number>([bridge.status().pid as number]);
-    let brokenAnswers: { status: number; json: unknown }[] = [];
+    const brokenAnswers: { status: number; json: unknown }[] = [];
     try {
       for (let i = 0; i < SWITCHES; i++) {
         const name = i % 2 === 0 ? 'venv' : 'system';
@@ -92,7 +92,6 @@ describe.skipIf(process.platform !== 'linux')('interpreter switches under load',
       await sleep(500); // traffic keeps flowing after the last switch
     } finally {
       const summary = await traffic.stop();
-      traffic = undefined;
       client.close();
       const sorted = [...times].sort((x, y) => x - y);
       report(`${SWITCHES} switches + ${NO_GRPC ? BROKEN_SWITCHES : 0} to a broken interpreter at c=${CONCURRENCY}`, summary, {
@@ -107,7 +106,6 @@ describe.skipIf(process.platform !== 'linux')('interpreter switches under load',
       expect(r.status).toBe(409);
       expect(JSON.stringify(r.json)).toMatch(/missing Python module 'grpc'/);
     }
-    brokenAnswers = [];
 
     await settle();
     const ours = executorProcesses(bridge.marker);

@@ -23,10 +23,10 @@ export class FakeWebContents extends EventEmitter {
   readonly mainFrame: FakeFrame;
   constructor() {
     super();
-    const self = this;
+    const currentUrl = (): string => this.url;
     this.mainFrame = {
       get url() {
-        return self.url;
+        return currentUrl();
       },
       processId: 7,
       frameToken: `frame-${this.id}`,

@@ -77,7 +77,7 @@ function loadProtocol(protoDir: string): ProtocolMethods {
       { includeDirs: [protoDir], keepCase: false, longs: String, enums: String, bytes: Buffer, defaults: true, arrays: true },
     );
   } catch (err) {
-    throw new Error(`cannot load the executor protocol from ${protoDir}: ${err instanceof Error ? err.message : String(err)}`);
+    throw new Error(`cannot load the executor protocol from ${protoDir}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
   }
   const method = (service: string, name: string): Method => {
     const def = definition[service];

@@ -176,7 +176,7 @@ export class UvLocator {
     try {
       res = await this.deps.fetch(url, { signal, redirect: 'follow' });
     } catch (err) {
-      throw new Error(`${url}: ${describeFetchError(err)}`);
+      throw new Error(`${url}: ${describeFetchError(err)}`, { cause: err });
     }
     if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
     return Buffer.from(await res.arrayBuffer());
