@@ -19,8 +19,6 @@ export interface PreferenceValues {
   theme: Theme;
 }
 
-export const DEFAULT_PREFERENCES: PreferenceValues = { windowBounds: null, maximized: false, lastPage: null, theme: 'system' };
-
 /** The slice of electron-store used (an in-memory map in tests). */
 export interface KeyValueStore {
   get(key: string): unknown;

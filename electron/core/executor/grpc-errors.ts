@@ -82,7 +82,3 @@ export function toExecutorError(err: unknown): ExecutorError {
   }
   return new ExecutorError(GrpcStatus.UNKNOWN, err instanceof Error ? err.message : String(err));
 }
-
-export function isExecutorError(err: unknown, code?: ExecutorErrorCode): err is ExecutorError {
-  return err instanceof ExecutorError && (code === undefined || err.code === code);
-}

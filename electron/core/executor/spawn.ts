@@ -85,13 +85,3 @@ export const killProcessGroup: KillGroupFn = (pid, signal) => {
     // the group is empty (ESRCH)
   }
 };
-
-/** Does a process with this pid exist? */
-export function processExists(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}

@@ -11,41 +11,9 @@
  *     readRegistry: createRegQueryReader(runProcess), listPyLauncher: createPyLauncherLister(runProcess),
  *   });
  */
-export { createDiscovery, DEFAULT_PROBE_DEADLINE_MS, type Discovery } from './discovery.js';
+export { createDiscovery } from './discovery.js';
 export { nodeDiscoveryFs } from './fs-helpers.js';
-export { createProbeRunner, parseProbeOutput, PROBE_ARGS, PROBE_CODE } from './probe.js';
-export {
-  createExecaRunProcess,
-  type ExecaRunProcessOptions,
-  type RunProcess,
-  type RunProcessOptions,
-  type RunProcessResult,
-} from './process.js';
-export {
-  createPyLauncherLister,
-  createRegQueryReader,
-  parsePyLauncherList,
-  parseRegQuery,
-  pep514Installs,
-  type Pep514Install,
-  type PyLauncherEntry,
-} from './windows-listings.js';
-export {
-  archFromHeader,
-  parsePatchlevel,
-  parsePyvenvCfg,
-  unsupportedVersionReason,
-  MIN_SUPPORTED,
-} from './version-files.js';
-export type {
-  DiscoverOptions,
-  DiscoveryDeps,
-  DiscoveryFs,
-  FileStat,
-  ProbeInfo,
-  ProbeOutcome,
-  PyLauncherListing,
-  RegistryKey,
-  RegistryListing,
-  RunProbe,
-} from './types.js';
+export { createProbeRunner } from './probe.js';
+export { createExecaRunProcess } from './process.js';
+export { createPyLauncherLister, createRegQueryReader } from './windows-listings.js';
+export type { DiscoveryDeps } from './types.js';

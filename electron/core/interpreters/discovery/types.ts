@@ -11,7 +11,6 @@ import type {
 
 export type {
   DiscoveredInterpreter,
-  DiscoveryResult,
   InterpreterKind,
   VersionSource,
 } from '../../../../shared/interpreters-discovery.js';
