@@ -204,3 +204,33 @@ describe('legacy_envelope: false', () => {
     expect(today.json).toEqual({ style: 'request', body: { a: 1 } });
   });
 });
+
+describe('a webhook_bridge config (python.interpreter only, no plugins section)', () => {
+  let b: TestBridge;
+  let dir = '';
+  beforeAll(async () => {
+    dir = tempDir('wbx-upstream-');
+    const plugin = (word: string) => `from webhook_bridge.plugin import BasePlugin\n\nclass Plugin(BasePlugin):\n    def handle(self):\n        return {"from": "${word}"}\n`;
+    for (const folder of ['plugins', 'example_plugins', 'webhook_plugins']) {
+      await fs.mkdir(path.join(dir, folder));
+      await fs.writeFile(path.join(dir, folder, `in_${folder}.py`), plugin(folder));
+    }
+    await fs.writeFile(path.join(dir, 'config.yaml'), `python:\n  interpreter: "${SYSTEM_PYTHON}"\n`);
+    b = await startTestBridge({ dir });
+  });
+  afterAll(async () => {
+    await b?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it("uses upstream's plugins/, example_plugins/ and webhook_plugins/ beside the config file, and says so once", async () => {
+    for (const folder of ['plugins', 'example_plugins', 'webhook_plugins']) {
+      const r = await b.request('GET', `/api/v1/webhook/in_${folder}`, { auth: false });
+      expect(r.status, folder).toBe(200);
+      expect(envelopeOf(r).data).toEqual({ from: folder });
+    }
+    const lines = b.bridge.core.logs.read(0, 5000).entries.filter((e) => e.message.includes('webhook_bridge-style config'));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]?.message).toContain(path.join(dir, 'webhook_plugins'));
+  });
+});

@@ -68,7 +68,9 @@ export function resolveSettings(file: ConfigFile, env: Readonly<Record<string, s
       restart_window: v<number>('executor.restart_window'),
     },
     server: { host: v<string>('server.host'), port: v<number>('server.port') },
-    plugins: { dirs: [...v<readonly string[]>('plugins.dirs')], legacy_envelope: v<boolean>('plugins.legacy_envelope') },
+    plugins: { dirs: [...v<readonly string[]>('plugins.dirs')], legacy_envelope: v<boolean>('plugins.legacy_envelope'),
+      upstream_layout: file.plugins === undefined && file.python?.interpreter !== undefined && file.python.interpreters === undefined,
+    },
     logging: { level: v<Settings['logging']['level']>('logging.level') },
   };
   return { settings, values: [...flat.values()], envErrors };

@@ -75,7 +75,12 @@ export interface Settings {
     restart_window: number;
   };
   server: { host: string; port: number };
-  plugins: { dirs: string[]; legacy_envelope: boolean };
+  plugins: {
+    dirs: string[];
+    legacy_envelope: boolean;
+    /** A webhook_bridge config (python.interpreter, no interpreters, no plugins section): upstream's folders apply. */
+    upstream_layout: boolean;
+  };
   logging: { level: 'debug' | 'info' | 'warn' | 'error' };
 }
 

@@ -66,13 +66,23 @@ function findProtoDir(resourcesDir: string): string {
   return existsSync(path.join(inside, 'webhook_bridge.proto')) ? inside : path.join(resourcesDir, '..', 'proto');
 }
 
-/** Configured plugin folders (relative to the config file's folder), then the bundled examples. */
+/** Where webhook_bridge looked for plugins beside its working folder (besides `plugins/`). */
+export const UPSTREAM_PLUGIN_DIRS = ['example_plugins', 'webhook_plugins'];
+
+/**
+ * Configured plugin folders (relative to the config file's folder), then the bundled examples. A
+ * webhook_bridge config (`settings.plugins.upstream_layout`) also gets upstream's example_plugins/
+ * and webhook_plugins/ beside the config file when they exist.
+ */
 export function pluginDirsOf(settings: Settings, configFile: string, resourcesDir: string, home: string): string[] {
   const base = path.dirname(configFile);
   const dirs = settings.plugins.dirs.map((d) => {
     const expanded = d === '~' ? home : d.startsWith('~/') ? path.join(home, d.slice(2)) : d;
     return path.resolve(base, expanded);
   });
+  if (settings.plugins.upstream_layout) {
+    dirs.push(...UPSTREAM_PLUGIN_DIRS.map((d) => path.join(base, d)).filter((d) => existsSync(d)));
+  }
   const bundled = path.join(resourcesDir, 'plugins');
   return [...new Set([...dirs, bundled])];
 }
@@ -95,11 +105,17 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
   const procDeps: ProcessDeps = { spawn: opts.spawn ?? execaSpawn, kill: opts.kill ?? killProcess, killGroup: opts.killGroup ?? killProcessGroup, now, wall: core.now };
   const log = core.logger.child('executor');
 
+  let loggedUpstreamDirs = '';
   const launch = async (target: Parameters<typeof prepareLaunch>[0], ctx: LaunchContext) => {
     const s = settings();
+    const pluginDirs = pluginDirsOf(s, core.config.path, opts.resourcesDir, home);
+    if (s.plugins.upstream_layout && loggedUpstreamDirs !== pluginDirs.join('\n')) {
+      loggedUpstreamDirs = pluginDirs.join('\n');
+      log.info(`webhook_bridge-style config (python.interpreter, no plugins section): plugin folders ${pluginDirs.join(', ')}`);
+    }
     const prepared = await prepareLaunch(target, {
       resourcesDir: opts.resourcesDir,
-      pluginDirs: pluginDirsOf(s, core.config.path, opts.resourcesDir, home),
+      pluginDirs,
       pluginTimeoutS: s.executor.timeout,
       legacyEnvelope: s.plugins.legacy_envelope,
       logLevel: s.logging.level,
