@@ -20,6 +20,22 @@ describe('event stream', () => {
     await reader.cancel();
   });
 
+  it('serialises an event once for all clients (three real streams, one toJSON)', async () => {
+    const readers = await Promise.all(
+      [1, 2, 3].map(async () => (await fetch(`${b.url}/api/dashboard/events`, { headers: { authorization: `Bearer ${b.token}` } })).body!.getReader()),
+    );
+    for (const r of readers) await r.read(); // ': connected'
+    let serialised = 0;
+    const plain = { instance: 'x', seq: 1, time: new Date().toISOString(), level: 'warn' as const, source: 'test', message: 'once for all' };
+    b.bridge.core.events.emit('logAppended', Object.assign({ ...plain }, { toJSON: () => (serialised++, plain) }));
+    for (const r of readers) {
+      let text = '';
+      while (!text.includes('once for all')) text += new TextDecoder().decode((await r.read()).value);
+      await r.cancel();
+    }
+    expect(serialised).toBe(1);
+  });
+
   it('drops a client that stopped reading instead of buffering without bound', async () => {
     const { port } = new URL(b.url);
     const socket = net.connect(Number(port), '127.0.0.1');
