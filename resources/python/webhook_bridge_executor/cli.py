@@ -19,7 +19,7 @@ import google.protobuf
 from . import __version__
 from .auth import TokenInterceptor
 from .binding import BindError, bind, remove_socket, remove_socket_dir
-from .health import HealthServicer
+from .health import HealthServicer, reserve_threads
 from .plugins import PluginRegistry
 from .pool import WorkerPool
 from .protocol import WEBHOOK_SERVICE, build_messages
@@ -30,8 +30,14 @@ NONCE_ENV = "WEBHOOK_BRIDGE_EXECUTOR_NONCE"
 HANDSHAKE_PREFIX = "WEBHOOK_BRIDGE_EXECUTOR_READY "
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
-# Server threads beyond the plugin workers, for health/list calls and Watch streams.
+# gRPC server threads beyond those plugin calls may hold (running or queued): they answer
+# refusals (503 busy) at once and serve list/info calls.
 _EXTRA_SERVER_THREADS = 8
+# Health checks run on threads of their own, so they never wait behind plugin calls: a busy
+# executor answers them at once, and only one making no progress at all (stopped, or a plugin
+# holding the GIL) misses them. Watch streams (long-lived) get their own threads too.
+_HEALTH_THREADS = 2
+_WATCH_THREADS = 4
 # On exit, the time plugins' subprocesses get between SIGTERM and SIGKILL.
 _GROUP_KILL_GRACE = 1.0
 
@@ -54,6 +60,15 @@ def _positive(kind):
     return parse
 
 
+def _non_negative(kind):
+    def parse(text):
+        value = kind(text)
+        if value < 0:
+            raise argparse.ArgumentTypeError("must be >= 0")
+        return value
+    return parse
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
         prog="webhook_bridge_executor",
@@ -68,8 +83,12 @@ def parse_args(argv):
                         help="directory of plugin .py files; repeatable, first match wins")
     parser.add_argument("--plugin-timeout", type=_positive(float), default=30.0, metavar="SECONDS",
                         help="time limit of one plugin call (default 30)")
-    parser.add_argument("--workers", type=_positive(int), default=16, metavar="N",
-                        help="plugin calls run at once (default 16)")
+    parser.add_argument("--threads", "--workers", dest="threads", type=_positive(int), default=16, metavar="N",
+                        help="plugin calls run at once (default 16; --workers is an older name)")
+    parser.add_argument("--queue-size", type=_non_negative(int), default=64, metavar="N",
+                        help="calls that may wait for a busy thread; more are answered 503 at once (default 64)")
+    parser.add_argument("--queue-timeout", type=_positive(float), default=10.0, metavar="SECONDS",
+                        help="longest wait of a call for a thread, then 503 with Retry-After (default 10)")
     parser.add_argument("--max-abandoned", type=_positive(int), default=32, metavar="N",
                         help="timed-out plugin calls still running at which the executor refuses calls "
                              "(503) and reports NOT_SERVING so it gets restarted (default 32)")
@@ -221,18 +240,26 @@ def main(argv):
     for directory in registry.directories:  # plugins may import helper modules next to them
         if directory not in sys.path:
             sys.path.append(directory)
-    pool = WorkerPool(args.workers, max_abandoned=args.max_abandoned)
+    pool = WorkerPool(args.threads, max_abandoned=args.max_abandoned, queue_size=args.queue_size,
+                      queue_timeout=args.queue_timeout)
     versions = {"grpc": grpc.__version__, "protobuf": google.protobuf.__version__}
     service = ExecutorService(webhook_messages, registry, pool, args.plugin_timeout, nonce, versions)
     health = HealthServicer(health_messages, ("", WEBHOOK_SERVICE), healthy=lambda: not pool.saturated)
+    health_pool = ThreadPoolExecutor(max_workers=_HEALTH_THREADS, thread_name_prefix="health")
+    watch_pool = ThreadPoolExecutor(max_workers=_WATCH_THREADS, thread_name_prefix="health-watch")
+    handlers = [
+        reserve_threads(service.handler(), {"HealthCheck": health_pool}),
+        reserve_threads(health.handler(), {"Check": health_pool, "Watch": watch_pool}),
+    ]
     options = [
         ("grpc.max_receive_message_length", MAX_MESSAGE_BYTES),
         ("grpc.max_send_message_length", MAX_MESSAGE_BYTES),
         ("grpc.so_reuseport", 0),
     ]
     server = grpc.server(
-        ThreadPoolExecutor(max_workers=args.workers + _EXTRA_SERVER_THREADS, thread_name_prefix="grpc"),
-        handlers=[service.handler(), health.handler()],
+        ThreadPoolExecutor(max_workers=args.threads + args.queue_size + _EXTRA_SERVER_THREADS,
+                           thread_name_prefix="grpc"),
+        handlers=handlers,
         interceptors=[TokenInterceptor(token)],
         options=options)
     try:

@@ -7,6 +7,11 @@ down (then the last message is NOT_SERVING).
 
 ``healthy`` (optional, no arguments) can veto SERVING: while it returns
 False every service reads NOT_SERVING (Watch notices within a second).
+
+``reserve_threads`` runs chosen RPCs on thread pools of their own instead of
+the server's, so health checks never queue behind plugin calls holding every
+server thread (grpcio's ``experimental_thread_pool``; grpcio older than 1.37
+ignores it and runs them on the server's threads as before).
 """
 
 import threading
@@ -90,3 +95,38 @@ class HealthServicer(object):
                 request_deserializer=m.HealthCheckRequest.FromString,
                 response_serializer=m.HealthCheckResponse.SerializeToString),
         })
+
+
+def _on_pool(behavior, pool):
+    def run(request, context):
+        return behavior(request, context)
+    run.experimental_thread_pool = pool
+    return run
+
+
+class _ReservedThreads(grpc.GenericRpcHandler):
+    def __init__(self, inner, pools):
+        self._inner = inner
+        self._pools = pools
+        self._cache = {}
+
+    def service(self, handler_call_details):
+        method = handler_call_details.method or ""
+        if method in self._cache:
+            return self._cache[method]
+        handler = self._inner.service(handler_call_details)
+        if handler is None:
+            return None  # unknown methods are not cached: anyone may name any
+        pool = self._pools.get(method.rsplit("/", 1)[-1])
+        if pool is not None:
+            kind = "unary_stream" if handler.response_streaming else "unary_unary"
+            if not handler.request_streaming:
+                handler = handler._replace(**{kind: _on_pool(getattr(handler, kind), pool)})
+        self._cache[method] = handler
+        return handler
+
+
+def reserve_threads(generic_handler, pools):
+    """``generic_handler`` with the RPCs named in ``pools`` (method name -> ThreadPoolExecutor)
+    run on those pools."""
+    return _ReservedThreads(generic_handler, pools)

@@ -9,10 +9,10 @@ import time
 
 import grpc
 
-from .conversion import (BadRequest, BadResult, build_request, error_result, normalize_result,
-                         unauthorized_result, unavailable_result)
+from .conversion import (BadRequest, BadResult, build_request, error_result,
+                         normalize_result, unauthorized_result, unavailable_result)
 from .plugins import describe_exception, is_valid_name
-from .pool import CallTimeout, PoolSaturated
+from .pool import CallTimeout, PoolBusy, PoolSaturated
 from .protocol import WEBHOOK_SERVICE
 from .signature import signature_problem
 
@@ -24,11 +24,18 @@ _NOT_FOUND = object()
 # instead of its own DEADLINE_EXCEEDED.
 _DEADLINE_MARGIN = 0.05
 SATURATED_MESSAGE = "too many plugin calls stuck past their timeout; restart the executor"
+BUSY_MESSAGE = "the executor is busy: %s; retry later"
+# A busy executor asks callers to come back after this many seconds.
+BUSY_RETRY_AFTER = "1"
+# Busy refusals are logged at most this often (a burst of hundreds is one warning).
+_BUSY_LOG_INTERVAL = 5.0
 
 
 class ExecutorService(object):
     def __init__(self, messages, registry, pool, plugin_timeout, nonce, versions):
         self._m = messages
+        self._busy_logged = 0.0
+        self._busy_refused = 0
         self._registry = registry
         self._pool = pool
         self._plugin_timeout = plugin_timeout
@@ -94,6 +101,18 @@ class ExecutorService(object):
             log.error("plugin %r: %s (request %s)", name, exc, request.request_id or "-")
             return error_result(500, str(exc))
 
+    def _log_busy(self, method, path, name, exc):
+        """One warning per interval for a burst of busy refusals; each one at debug level."""
+        now = time.monotonic()
+        self._busy_refused += 1
+        log.debug("busy: refused %s %s -> %r: %s", method, path, name, exc)
+        if now - self._busy_logged >= _BUSY_LOG_INTERVAL:
+            log.warning("busy: %d call(s) refused with 503 + Retry-After since the last such warning (%s; "
+                        "raise executor.threads or executor.queue_size if this is normal load)",
+                        self._busy_refused, exc)
+            self._busy_logged = now
+            self._busy_refused = 0
+
     def ExecutePlugin(self, request, context):
         started = time.monotonic()
         name = request.plugin
@@ -104,7 +123,12 @@ class ExecutorService(object):
             context.abort(grpc.StatusCode.INVALID_ARGUMENT, "invalid HTTP method %r" % request.method)
         limit = self._time_limit(request, context)
         try:
-            outcome = self._pool.run(lambda: self._execute(request, method, limit), limit)
+            outcome = self._pool.run(lambda: self._execute(request, method, limit), limit,
+                                     self._pool.queue_timeout)
+        except PoolBusy as exc:
+            self._log_busy(method, request.path, name, exc)
+            outcome = unavailable_result(BUSY_MESSAGE % exc)
+            outcome = (outcome[0], [("Retry-After", BUSY_RETRY_AFTER)]) + outcome[2:]
         except CallTimeout:
             log.warning("plugin %r timed out after %.3gs on %s %s (request %s)", name, limit,
                         method, request.path, request.request_id or "-")
@@ -150,6 +174,9 @@ class ExecutorService(object):
         except PoolSaturated:
             return self._m.PluginInfo(name=name, available=False, source_path=self._registry.find(name) or "",
                                       error=SATURATED_MESSAGE)
+        except PoolBusy as exc:
+            return self._m.PluginInfo(name=name, available=False, source_path=self._registry.find(name) or "",
+                                      error=BUSY_MESSAGE % exc)
         return None if entry is None else self._info(entry)
 
     def _unavailable_info(self, name, error):
@@ -170,17 +197,22 @@ class ExecutorService(object):
             try:
                 task = self._pool.submit(lambda name=name: self._registry.get(name, wait=budget))
             except PoolSaturated:
-                task = None
+                task = SATURATED_MESSAGE
+            except PoolBusy as exc:
+                task = BUSY_MESSAGE % exc
             tasks.append((name, task))
         infos = []
         for name, task in tasks:
-            if task is None:
-                infos.append(self._unavailable_info(name, SATURATED_MESSAGE))
+            if isinstance(task, str):
+                infos.append(self._unavailable_info(name, task))
                 continue
             try:
                 entry = self._pool.collect(task, deadline - time.monotonic())
             except CallTimeout:
                 infos.append(self._unavailable_info(name, "still loading"))
+                continue
+            except PoolBusy as exc:
+                infos.append(self._unavailable_info(name, BUSY_MESSAGE % exc))
                 continue
             if entry is not None:
                 infos.append(self._unavailable_info(name, "still loading") if entry.busy else self._info(entry))

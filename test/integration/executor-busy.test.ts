@@ -1,0 +1,143 @@
+/**
+ * Busy is not hung (issue 12, B6), on a real executor over real gRPC: a burst of slow calls larger
+ * than the executor's threads and queue never makes its health checks wait, the calls it cannot
+ * place are answered 503 with Retry-After (in-band, so they do not count against its health), and
+ * the ones that found a thread or a queue place are answered 200.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ExecutorClient, type ExecuteRequest, type ExecuteResponse } from '../../electron/core/executor/grpc-client.js';
+import { parseHandshakeLine } from '../../electron/core/executor/handshake.js';
+import { configYaml, FIXTURE_PLUGINS, RESOURCES, ROOT, startCore, SYSTEM_PYTHON } from '../helpers/executor.js';
+
+const EXECUTOR = path.join(RESOURCES, 'python', 'webhook_bridge_executor');
+const THREADS = 2;
+const QUEUE = 2;
+const BURST = 40;
+const PLUGIN_SECONDS = 4;
+const QUEUE_TIMEOUT_S = 1;
+
+interface Running {
+  child: ChildProcess;
+  client: ExecutorClient;
+  stderr: string[];
+}
+
+const dirs: string[] = [];
+const running: Running[] = [];
+
+async function startExecutor(args: string[]): Promise<Running> {
+  const dir = mkdtempSync(path.join(tmpdir(), 'wbx-busy-'));
+  dirs.push(dir);
+  const token = randomBytes(16).toString('hex');
+  const child = spawn(SYSTEM_PYTHON, [EXECUTOR, '--socket', path.join(dir, 'x.sock'), '--plugin-dir', FIXTURE_PLUGINS, ...args], {
+    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', WEBHOOK_BRIDGE_EXECUTOR_TOKEN: token },
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  const stderr: string[] = [];
+  createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
+  const address = await new Promise<string>((resolve, reject) => {
+    child.on('exit', (code) => reject(new Error(`executor exited (${code}) before its handshake:\n${stderr.join('\n')}`)));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      const h = parseHandshakeLine(line);
+      if (h) resolve(h.address);
+    });
+  });
+  const r = { child, client: new ExecutorClient({ address, token, protoDir: path.join(ROOT, 'proto') }), stderr };
+  running.push(r);
+  return r;
+}
+
+function call(plugin: string, query = ''): ExecuteRequest {
+  return { requestId: randomBytes(4).toString('hex'), plugin, method: 'POST', path: `/hooks/${plugin}`, headers: [], query, body: Buffer.from('{}'), contentType: 'application/json' };
+}
+
+const header = (res: ExecuteResponse, name: string): string | undefined => res.headers.find((h) => h.name.toLowerCase() === name.toLowerCase())?.value;
+
+afterAll(() => {
+  for (const r of running) {
+    r.client.close();
+    r.child.kill('SIGKILL');
+  }
+  for (const d of dirs) rmSync(d, { recursive: true, force: true });
+});
+
+describe('a busy executor (more slow calls than threads + queue)', () => {
+  let exe: Running;
+  beforeAll(async () => {
+    exe = await startExecutor(['--threads', String(THREADS), '--queue-size', String(QUEUE), '--queue-timeout', String(QUEUE_TIMEOUT_S), '--plugin-timeout', '30']);
+  });
+
+  it('answers health checks while every thread and queue place is held, and 503 + Retry-After to the calls it cannot place', async () => {
+    const calls = Array.from({ length: BURST }, () => exe.client.execute({ ...call('busy', `seconds=${PLUGIN_SECONDS}`), timeoutMs: 30_000 }, { deadlineMs: 40_000 }));
+    // Once the refusals are in, every thread runs the plugin and every queue place is taken.
+    const settled: ExecuteResponse[] = [];
+    for (const c of calls) void c.then((r) => settled.push(r));
+    await expect.poll(() => settled.length, { timeout: 20_000 }).toBeGreaterThanOrEqual(BURST - THREADS - QUEUE);
+    const probes = [];
+    for (let i = 0; i < 5; i++) {
+      // the shipped probe deadline (1.5 s); a plugin call holds its thread for 4 s
+      probes.push(await exe.client.health({ deadlineMs: 1_500 }));
+      probes.push((await exe.client.healthCheck({ deadlineMs: 1_500 })).status);
+    }
+    expect(probes).toEqual(Array(10).fill('SERVING'));
+    expect(settled.length).toBeLessThan(BURST); // the accepted calls were still running meanwhile
+
+    const all = await Promise.all(calls);
+    const byStatus = new Map<number, number>();
+    for (const r of all) byStatus.set(r.statusCode, (byStatus.get(r.statusCode) ?? 0) + 1);
+    // THREADS ran at once; the QUEUE waiting ones waited QUEUE_TIMEOUT_S < PLUGIN_SECONDS for a thread
+    expect(Object.fromEntries(byStatus)).toEqual({ 200: THREADS, 503: BURST - THREADS });
+    for (const r of all.filter((x) => x.statusCode === 503)) {
+      expect(header(r, 'Retry-After')).toBe('1');
+      expect(JSON.parse(r.body.toString())).toEqual({ error: { code: 'UNAVAILABLE', message: expect.stringMatching(/^the executor is busy: all 2 plugin threads (are busy and 2 calls are already waiting|stayed busy for 1s); retry later$/) } });
+    }
+    expect(all.filter((r) => r.error.includes('stayed busy'))).toHaveLength(QUEUE);
+    // busy is not broken: nothing abandoned, still SERVING, and a new call runs
+    const own = await exe.client.healthCheck();
+    expect([own.status, own.abandonedCalls]).toEqual(['SERVING', 0]);
+    expect((await exe.client.execute(call('busy', 'seconds=0'))).statusCode).toBe(200);
+    // a burst of refusals is one warning, not one per call
+    expect(exe.stderr.filter((l) => l.includes('WARNING') && l.includes('refused with 503')).length).toBeLessThanOrEqual(2);
+  });
+});
+
+describe('executor concurrency options', () => {
+  it('refuses a negative queue size and a zero queue timeout (exit 2, one line naming the option)', async () => {
+    for (const [flag, value] of [['--queue-size', '-1'], ['--queue-timeout', '0'], ['--threads', '0']] as const) {
+      const child = spawn(SYSTEM_PYTHON, [EXECUTOR, '--port', '0', flag, value], { env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', WEBHOOK_BRIDGE_EXECUTOR_TOKEN: 't' }, stdio: ['pipe', 'pipe', 'pipe'] });
+      const err: Buffer[] = [];
+      child.stderr.on('data', (c: Buffer) => err.push(c));
+      const code = await new Promise<number | null>((resolve) => child.on('exit', (c) => resolve(c)));
+      expect(code).toBe(2);
+      expect(Buffer.concat(err).toString()).toContain(`argument ${flag}`);
+    }
+  });
+});
+
+describe('executor.threads / queue_size / queue_timeout in the config', () => {
+  it('reach the executor the app spawns: with 2 threads and no queue, a third concurrent call is 503 + Retry-After and nothing restarts', async () => {
+    const c = await startCore(configYaml({ interpreters: { sys: { path: SYSTEM_PYTHON } }, active: 'sys', executor: { threads: 2, queue_size: 0, queue_timeout: 5 } }));
+    try {
+      const pid = c.executor.status().pid;
+      const send = (seconds: number) => c.executor.execute({ plugin: 'busy', method: 'POST', path: '/api/v1/webhook/busy', headers: {}, query: `seconds=${seconds}`, body: Buffer.from('{}'), contentType: 'application/json' });
+      const held = [send(3), send(3)];
+      // the third one is sent once the bridge has both in flight (whichever the executor placed last is refused)
+      await expect.poll(() => c.executor.status().requests.in_flight, { timeout: 10_000 }).toBe(2);
+      const all = await Promise.all([...held, send(0)]);
+      expect(all.map((r) => r.status).sort()).toEqual([200, 200, 503]);
+      const refused = all.find((r) => r.status === 503);
+      expect(refused?.headers).toContainEqual(['Retry-After', '1']);
+      expect(JSON.parse(refused?.body.toString() ?? '')).toEqual({ error: { code: 'UNAVAILABLE', message: 'the executor is busy: all 2 plugin threads are busy and 0 calls are already waiting; retry later' } });
+      const s = c.executor.status();
+      expect([s.state, s.pid, s.restarts]).toEqual(['connected', pid, 0]);
+    } finally {
+      await c.stop();
+    }
+  });
+});
