@@ -34,6 +34,20 @@ export const ConfigViewSchema = Type.Object({
 });
 export type ConfigView = Static<typeof ConfigViewSchema>;
 
+/**
+ * How many plugin calls one executor runs at once and how many wait (config keys
+ * `executor.threads`, `executor.queue_size`, `executor.queue_timeout`). A call that finds the queue
+ * full, or waits `queue_timeout` seconds without a thread, is answered 503 with Retry-After; busy
+ * never counts against the executor's health.
+ */
+export const ExecutorConcurrencySchema = Type.Object({
+  threads: Type.Integer({ minimum: 1, maximum: 512, description: 'plugin calls run at once' }),
+  queue_size: Type.Integer({ minimum: 0, maximum: 10_000, description: 'calls that may wait for a thread' }),
+  queue_timeout: Type.Number({ exclusiveMinimum: 0, maximum: 3600, description: 'seconds a call may wait for a thread' }),
+});
+export type ExecutorConcurrency = Static<typeof ExecutorConcurrencySchema>;
+export const EXECUTOR_CONCURRENCY_DEFAULTS: ExecutorConcurrency = { threads: 16, queue_size: 64, queue_timeout: 10 };
+
 export const LogLevelSchema = Type.Union([
   Type.Literal('debug'),
   Type.Literal('info'),

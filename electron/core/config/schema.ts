@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ENV_NAME_PATTERN, INTERPRETER_NAME_PATTERN } from '../../../shared/dto/common.js';
+import { EXECUTOR_CONCURRENCY_DEFAULTS, ExecutorConcurrencySchema } from '../../../shared/dto/config.js';
 
 const Str = (description?: string) => Type.String(description ? { description } : {});
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -38,6 +39,9 @@ export const ConfigFileSchema = Type.Object({
       timeout: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 3600 })),
       max_restarts: Type.Optional(Type.Integer({ minimum: 0, maximum: 1000 })),
       restart_window: Type.Optional(Type.Number({ exclusiveMinimum: 0 })),
+      threads: Type.Optional(ExecutorConcurrencySchema.properties.threads),
+      queue_size: Type.Optional(ExecutorConcurrencySchema.properties.queue_size),
+      queue_timeout: Type.Optional(ExecutorConcurrencySchema.properties.queue_timeout),
     }),
   ),
   server: Type.Optional(Type.Object({ host: Type.Optional(Str()), port: Type.Optional(Port) })),
@@ -73,6 +77,9 @@ export interface Settings {
     timeout: number;
     max_restarts: number;
     restart_window: number;
+    threads: number;
+    queue_size: number;
+    queue_timeout: number;
   };
   server: { host: string; port: number };
   plugins: {
@@ -96,6 +103,9 @@ export const DEFAULTS = {
   'executor.timeout': 30,
   'executor.max_restarts': 5,
   'executor.restart_window': 60,
+  'executor.threads': EXECUTOR_CONCURRENCY_DEFAULTS.threads,
+  'executor.queue_size': EXECUTOR_CONCURRENCY_DEFAULTS.queue_size,
+  'executor.queue_timeout': EXECUTOR_CONCURRENCY_DEFAULTS.queue_timeout,
   'server.host': '127.0.0.1',
   'server.port': 8000,
   'plugins.dirs': ['plugins'],
@@ -136,6 +146,11 @@ executor:
   # host: "127.0.0.1"
   # port: 50051
   timeout: 30
+  # Concurrency: plugin calls run at once, calls that may wait for a thread, and how long
+  # (seconds). A call that cannot get a thread in time is answered 503 with Retry-After.
+  # threads: 16
+  # queue_size: 64
+  # queue_timeout: 10
 
 server:
   host: "127.0.0.1"

@@ -19,6 +19,7 @@ import { DEFAULT_BACKOFF } from './backoff.js';
 import { ExternalExecutor } from './external.js';
 import { prepareLaunch, TOKEN_ENV, type Transport } from './launch.js';
 import { launchExecutor, type ProcessDeps } from './process.js';
+import { concurrencyArgs } from './concurrency.js';
 import { BridgeExecutorService, type ServiceTuning } from './service.js';
 import { execaSpawn, killProcess, killProcessGroup, type KillFn, type KillGroupFn, type SpawnFn } from './spawn.js';
 import { Supervisor, type LaunchContext, type SupervisorTuning } from './supervisor.js';
@@ -125,6 +126,7 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
       tmpDir: opts.tmpDir ?? os.tmpdir(),
       cwd: path.dirname(core.config.path),
     });
+    prepared.args.push(...concurrencyArgs(s.executor));
     for (const secret of prepared.secrets) core.logger.redactor.add(secret);
     return launchExecutor(
       { generation: ctx.generation, interpreter: target, prepared, protoDir, readyTimeoutMs: tuning.readyTimeoutMs, logger: core.logger.child(`executor#${ctx.generation}`), signal: ctx.signal },
@@ -167,7 +169,7 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
   // --- following config edits ------------------------------------------------------------
   const launchSig = (): string => {
     const s = settings();
-    return JSON.stringify([s.executor.host, s.executor.port, s.executor.timeout, s.plugins.legacy_envelope, pluginDirsOf(s, core.config.path, opts.resourcesDir, home)]);
+    return JSON.stringify([s.executor.host, s.executor.port, s.executor.timeout, s.plugins.legacy_envelope, concurrencyArgs(s.executor), pluginDirsOf(s, core.config.path, opts.resourcesDir, home)]);
   };
   const entrySig = (name: string | null): string => {
     const s = settings();
