@@ -1,4 +1,4 @@
-import { isMap, isPair, isScalar, LineCounter, parseDocument, type Document } from 'yaml';
+import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { ConfigIssue } from '../../../shared/dto/config.js';
@@ -86,32 +86,129 @@ function nameErrors(doc: Document, counter: LineCounter, data: ConfigFile): Conf
     });
 }
 
-/** Parses and checks a config text. Never throws: problems come back as errors and warnings. */
+/** The largest config file the app reads (bytes). Larger is invalid, never parsed. */
+export const MAX_CONFIG_BYTES = 1024 * 1024;
+/** How many alias expansions (`*name`) a config may make; more is an alias bomb. */
+export const MAX_ALIASES = 100;
+/**
+ * How many YAML nodes (keys, values, list items) a valid config may hold. A real config has a few
+ * hundred; the cap keeps the re-parse an edit makes on the event loop short.
+ */
+export const MAX_NODES = 5000;
+
+const issue = (path: string, message: string, line: number | null): ConfigIssue => ({ path, message, line });
+
+/**
+ * The yaml library reports an unterminated quote or flow collection at the position where it gave
+ * up (the start of the next line, or the end of the file): the line shown is the one after the
+ * mistake. Such errors are reported on the line of the last character before that position.
+ */
+function yamlErrorLine(text: string, counter: LineCounter, code: string, message: string, offset: number): number {
+  const quote = /closing (["'])quote/.exec(message)?.[1];
+  if (code === 'MISSING_CHAR' && quote !== undefined) {
+    const open = text.lastIndexOf(quote, offset - 1);
+    if (open >= 0) return counter.linePos(open).line;
+  }
+  const unterminated = code === 'MISSING_CHAR' || code === 'BAD_INDENT' || code === 'UNEXPECTED_TOKEN';
+  const atEnd = text.slice(offset).trim() === '';
+  const atLineStart = offset === 0 || text[offset - 1] === '\n';
+  if ((unterminated && atLineStart) || atEnd) {
+    let i = Math.min(offset, text.length) - 1;
+    while (i > 0 && /\s/.test(text[i] as string)) i--;
+    if (i >= 0) return counter.linePos(i).line;
+  }
+  return counter.linePos(offset).line;
+}
+
+/**
+ * One walk over the document (no recursion): counts nodes and finds duplicate keys, in linear
+ * time. The yaml library's own unique-key check compares every key with every other one.
+ */
+function structureErrors(doc: Document, counter: LineCounter): ConfigIssue[] {
+  const errors: ConfigIssue[] = [];
+  const stack: unknown[] = [doc.contents];
+  let nodes = 0;
+  while (stack.length > 0) {
+    const node = stack.pop();
+    if (node === null || node === undefined) continue;
+    nodes++;
+    if (nodes > MAX_NODES) {
+      return [issue('(file)', `the config has more than ${MAX_NODES} keys and values: too large for a config file`, null)];
+    }
+    if (isMap(node)) {
+      const seen = new Set<string>();
+      for (const pair of node.items) {
+        const key = pair.key;
+        if (isScalar(key)) {
+          const name = String(key.value);
+          if (seen.has(name)) {
+            errors.push(issue('(yaml)', `duplicate key '${name.slice(0, 80)}' (map keys must be unique)`, key.range ? counter.linePos(key.range[0]).line : null));
+          }
+          seen.add(name);
+        }
+        stack.push(key, pair.value);
+      }
+    } else if (isSeq(node)) {
+      stack.push(...node.items);
+    }
+  }
+  return errors;
+}
+
+function firstAliasLine(doc: Document, counter: LineCounter): number | null {
+  let first = Infinity;
+  const stack: unknown[] = [doc.contents];
+  while (stack.length > 0) {
+    const node = stack.pop() as Node | null | undefined;
+    if (isAlias(node)) first = Math.min(first, node.range?.[0] ?? Infinity);
+    else if (isMap(node)) for (const p of node.items) stack.push(p.key, p.value);
+    else if (isSeq(node)) stack.push(...node.items);
+  }
+  return first === Infinity ? null : counter.linePos(first).line;
+}
+
+/**
+ * Parses and checks a config text. Never throws: problems come back as errors and warnings.
+ * Larger than MAX_CONFIG_BYTES, more than MAX_NODES nodes or MAX_ALIASES alias expansions is
+ * invalid. Parsing is linear in the size of the text; checkConfig() runs it off the event loop.
+ */
 export function parseConfig(text: string): ParsedConfig {
   const counter = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: true });
+  const bytes = Buffer.byteLength(text, 'utf8');
+  if (bytes > MAX_CONFIG_BYTES) {
+    const message = `the file is ${bytes} bytes; a config may be at most ${MAX_CONFIG_BYTES} bytes (1 MiB)`;
+    return { doc: parseDocument(''), data: {}, errors: [issue('(file)', message, null)], warnings: [] };
+  }
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: counter, prettyErrors: false, uniqueKeys: false });
+  } catch (err) {
+    return { doc: parseDocument(''), data: {}, errors: [issue('(yaml)', `cannot parse: ${(err as Error).message}`, null)], warnings: [] };
+  }
   if (doc.errors.length > 0) {
-    const errors = doc.errors.map((e) => ({
-      path: '(yaml)',
-      message: e.message.split('\n')[0] ?? e.message,
-      line: counter.linePos(e.pos[0]).line,
-    }));
+    const errors = doc.errors.map((e) => issue('(yaml)', e.message.split('\n')[0] ?? e.message, yamlErrorLine(text, counter, e.code, e.message, e.pos[0])));
     return { doc, data: {}, errors, warnings: [] };
   }
-  const raw: unknown = doc.toJS() ?? {};
+  const structure = structureErrors(doc, counter);
+  if (structure.length > 0) return { doc, data: {}, errors: structure, warnings: [] };
+  let raw: unknown;
+  try {
+    raw = doc.toJS({ maxAliasCount: MAX_ALIASES }) ?? {};
+  } catch (err) {
+    // an alias bomb (too many expansions), an alias to an anchor that does not exist, a cycle
+    const message = (err as Error).message.split('\n')[0] ?? '';
+    const why = /alias count/i.test(message) ? `more than ${MAX_ALIASES} alias expansions (*name): too many for a config file` : `aliases (*name): ${message}`;
+    return { doc, data: {}, errors: [issue('(yaml)', why, firstAliasLine(doc, counter))], warnings: [] };
+  }
   const python = (raw as { python?: { interpreters?: unknown } } | null)?.python;
   if (python && typeof python === 'object' && python.interpreters === null) delete python.interpreters;
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
-    return { doc, data: {}, errors: [{ path: '(root)', message: 'expected a mapping at the top level', line: 1 }], warnings: [] };
+    return { doc, data: {}, errors: [issue('(root)', 'expected a mapping at the top level', 1)], warnings: [] };
   }
   const errors = [...schemaErrors(doc, counter, raw), ...nameErrors(doc, counter, raw as ConfigFile)];
   const unknown: Segment[][] = [];
   unknownKeys(raw, ConfigFileSchema as TSchema as SchemaNode, [], unknown);
-  const warnings = unknown.map((p) => ({
-    path: formatPath(p),
-    message: 'unknown key (kept in the file, ignored by the app)',
-    line: lineOf(doc, counter, p, true),
-  }));
+  const warnings = unknown.map((p) => issue(formatPath(p), 'unknown key (kept in the file, ignored by the app)', lineOf(doc, counter, p, true)));
   return { doc, data: raw as ConfigFile, errors, warnings };
 }
 
