@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { benchConfigParse } from './config-parse.bench.js';
 import { benchDiscovery } from './discovery.bench.js';
 import { benchExecutor } from './executor.bench.js';
 import { benchHeadless } from './headless.bench.js';
@@ -24,6 +25,7 @@ const PYTHON = '/usr/bin/python3';
 const BENCHMARKS: { key: string; what: string; run: () => Promise<BenchReport> }[] = [
   { key: 'discovery', what: 'interpreter discovery, cold and warm', run: () => benchDiscovery(7) },
   { key: 'headless', what: 'headless mode: start to REST ready, idle memory', run: () => benchHeadless(3) },
+  { key: 'config', what: 'worst-case config parsing near the 1 MiB cap: parse time and event-loop stalls', run: () => benchConfigParse(3) },
   { key: 'executor', what: 'webhooks via the bridge vs direct gRPC, switches, crash recovery', run: () => benchExecutor() },
 ];
 
@@ -57,6 +59,8 @@ const SUMMARY: { label: string; bench: string; metric: string; vs?: { label: str
   { label: 'interpreter switch under load (c=8)', bench: 'executor', metric: 'interpreter switch under load (c=8)', vs: { label: 'cold start under load', metric: 'executor cold start under load (c=8)' } },
   { label: 'failed requests during 20 switches + 5 restarts under load', bench: 'executor', metric: 'failed requests during 20 switches + 5 restarts under load' },
   { label: 'kill -9 of the executor → serving again', bench: 'executor', metric: 'kill -9 → serving again' },
+  { label: 'worst config parse near the 1 MiB cap (in thread)', bench: 'config', metric: 'worst parse, in thread' },
+  { label: 'worst event-loop stall while a hostile config is parsed', bench: 'config', metric: 'worst event-loop stall via the checker', vs: { label: 'idle', metric: 'event-loop stall, idle (baseline)' } },
 ];
 
 interface Machine {

@@ -76,3 +76,12 @@ describe('config limits', () => {
     expect(r.errors.length).toBeGreaterThan(0);
   });
 });
+
+describe('nesting pre-scan', () => {
+  it('refuses flow collections nested too deeply, with the line, and ignores brackets in quotes and comments', () => {
+    const deep = `a: 1\nb: it's fine\nextra: ${'['.repeat(100)}${']'.repeat(100)}\n`;
+    expect(parseConfig(deep).errors.map(issueToString)).toEqual(['(yaml): lists or maps nested more than 64 levels deep (line 3)']);
+    const quoted = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}'\n# ${'['.repeat(100)}\n`;
+    expect(parseConfig(quoted).errors).toEqual([]);
+  });
+});

@@ -11,6 +11,7 @@ import { resolveSettings, type Effective } from './effective.js';
 import { DEFAULT_CONFIG_TEXT, type Settings } from './schema.js';
 import { issueToString, parseConfig } from './validate.js';
 import { SerialQueue } from './serial-queue.js';
+import { ConfigChecker } from './checker.js';
 import { applyMinimalEdit } from './minimal-edit.js';
 
 export interface ConfigStoreOptions {
@@ -22,6 +23,8 @@ export interface ConfigStoreOptions {
   watch?: boolean;
   debounceMs?: number;
   backups?: number;
+  /** The parse budget and the size parsed inline (tests shorten them). */
+  parsing?: { budgetMs?: number; inlineBytes?: number };
 }
 
 export interface ConfigChange {
@@ -51,6 +54,7 @@ export class ConfigStore {
   private watcher: FSWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private readonly queue = new SerialQueue();
+  private readonly checker: ConfigChecker;
   private readonly changed = new Emitter<ConfigChange>();
   readonly onDidChange: Event<ConfigChange> = this.changed.event;
   private readonly now: () => Date;
@@ -60,6 +64,7 @@ export class ConfigStore {
     this.now = opts.now ?? (() => new Date());
     this.log = opts.logger.child('config');
     this.effective = resolveSettings({}, opts.env);
+    this.checker = new ConfigChecker(opts.parsing);
     this.loadedAt = this.now();
   }
 
@@ -114,7 +119,7 @@ export class ConfigStore {
       await writeFileAtomic(file, DEFAULT_CONFIG_TEXT, { backups: 0 });
       text = DEFAULT_CONFIG_TEXT;
     }
-    this.adopt(text);
+    await this.adopt(text);
     for (const o of this.effective.values.filter((v) => v.source === 'environment')) {
       this.log.debug(`override from ${o.env}: ${o.key} = ${JSON.stringify(o.value)}`);
     }
@@ -122,8 +127,8 @@ export class ConfigStore {
   }
 
   /** Takes a text read from disk as the current state. Returns whether it was valid. */
-  private adopt(text: string): boolean {
-    const parsed = parseConfig(text);
+  private async adopt(text: string): Promise<boolean> {
+    const parsed = await this.checker.check(text);
     this.knownHash = sha(text);
     this.revision++;
     this.loadedAt = this.now();
@@ -189,7 +194,7 @@ export class ConfigStore {
     }
     if (sha(text) !== this.knownHash) {
       this.externalAt = this.now();
-      const ok = this.adopt(text);
+      const ok = await this.adopt(text);
       this.log.info(`config file changed outside the app${ok ? '' : ' (and is invalid)'}`);
       this.changed.fire({ source: 'external', view: this.view });
     }
@@ -220,7 +225,7 @@ export class ConfigStore {
         const reprinted = doc.toString(PRINT);
         const result = mutate(doc, this.settings);
         const next = applyMinimalEdit(text, reprinted, doc.toString(PRINT));
-        const check = parseConfig(next);
+        const check = await this.checker.check(next);
         if (check.errors.length > 0) {
           throw new AppError('INVALID_INPUT', `the change would make the config invalid: ${check.errors.map(issueToString).join('; ')}`, {
             errors: check.errors,
@@ -235,7 +240,7 @@ export class ConfigStore {
           throw new AppError('INTERNAL', `could not write ${this.opts.path}: ${e.code ?? e.message}; the file is unchanged`);
         }
         if (written) {
-          this.adopt(next);
+          await this.adopt(next);
           this.changed.fire({ source: 'app', view: this.view });
           return result;
         }
@@ -250,6 +255,7 @@ export class ConfigStore {
   dispose(): void {
     clearTimeout(this.debounce);
     this.watcher?.close();
+    this.checker.dispose();
     this.changed.dispose();
   }
 }

@@ -95,6 +95,40 @@ export const MAX_ALIASES = 100;
  * hundred; the cap keeps the re-parse an edit makes on the event loop short.
  */
 export const MAX_NODES = 5000;
+/** How deeply flow collections (`[`, `{`) may nest. The parser recurses per level. */
+export const MAX_DEPTH = 64;
+
+/**
+ * Linear pre-scan: the line where flow collections nest deeper than MAX_DEPTH, else null. Quoted
+ * strings and comments are skipped; it errs on the side of parsing.
+ */
+function tooDeep(text: string): number | null {
+  let depth = 0;
+  let line = 1;
+  let quote = '';
+  let prev = '\n'; // the last character outside quotes that is not a space
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i] as string;
+    if (c === '\n') {
+      line++;
+      if (quote === '#') quote = '';
+    } else if (quote === '#') continue;
+    else if (quote !== '') {
+      if (c === '\\' && quote === '"') i++;
+      else if (c === quote) {
+        quote = '';
+        prev = c;
+      }
+      continue;
+    } else if ((c === '"' || c === "'") && ':-[{,\n'.includes(prev)) quote = c;
+    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] as string))) quote = '#';
+    else if (c === '[' || c === '{') {
+      if (++depth > MAX_DEPTH) return line;
+    } else if ((c === ']' || c === '}') && depth > 0) depth--;
+    if (c === '\n' || !/\s/.test(c)) prev = c;
+  }
+  return null;
+}
 
 const issue = (path: string, message: string, line: number | null): ConfigIssue => ({ path, message, line });
 
@@ -149,7 +183,7 @@ function structureErrors(doc: Document, counter: LineCounter): ConfigIssue[] {
         stack.push(key, pair.value);
       }
     } else if (isSeq(node)) {
-      stack.push(...node.items);
+      for (const item of node.items) stack.push(item);
     }
   }
   return errors;
@@ -162,7 +196,7 @@ function firstAliasLine(doc: Document, counter: LineCounter): number | null {
     const node = stack.pop() as Node | null | undefined;
     if (isAlias(node)) first = Math.min(first, node.range?.[0] ?? Infinity);
     else if (isMap(node)) for (const p of node.items) stack.push(p.key, p.value);
-    else if (isSeq(node)) stack.push(...node.items);
+    else if (isSeq(node)) for (const item of node.items) stack.push(item);
   }
   return first === Infinity ? null : counter.linePos(first).line;
 }
@@ -178,6 +212,10 @@ export function parseConfig(text: string): ParsedConfig {
   if (bytes > MAX_CONFIG_BYTES) {
     const message = `the file is ${bytes} bytes; a config may be at most ${MAX_CONFIG_BYTES} bytes (1 MiB)`;
     return { doc: parseDocument(''), data: {}, errors: [issue('(file)', message, null)], warnings: [] };
+  }
+  const deep = tooDeep(text);
+  if (deep !== null) {
+    return { doc: parseDocument(''), data: {}, errors: [issue('(yaml)', `lists or maps nested more than ${MAX_DEPTH} levels deep`, deep)], warnings: [] };
   }
   let doc: Document;
   try {
