@@ -1,5 +1,6 @@
 // Builds the Electron shell into dist/electron/main/ with esbuild (typechecking is separate:
 // `tsc -p electron/main/tsconfig.json --noEmit`).
+//   parse-worker.js  the config parser's worker thread (see electron/core/config/checker.ts)
 //   index.js     the main process: ESM, the core/api/shared code bundled in, npm packages left
 //                external (they ship in node_modules inside the asar)
 //   preload.cjs  the preload: a sandboxed preload cannot be an ES module or require files, so it
@@ -64,6 +65,16 @@ const builds = [
     ...common,
     entryPoints: ['electron/main/index.ts'],
     outfile: path.join(outdir, 'index.js'),
+    platform: 'node',
+    format: 'esm',
+    target: 'node22',
+    packages: 'external',
+  },
+  {
+    // the config parser's worker thread (electron/core/config/checker.ts finds it beside index.js)
+    ...common,
+    entryPoints: ['electron/core/config/parse-worker.ts'],
+    outfile: path.join(outdir, 'parse-worker.js'),
     platform: 'node',
     format: 'esm',
     target: 'node22',
