@@ -17,6 +17,10 @@ export const PluginInfoSchema = Type.Object({
   error: Type.String(),
   source: Type.String(),
   has_secret: Type.Boolean(),
+  /** "legacy": written for webhook_bridge 0.6–4.0 (`webhook_bridge.plugin`); null when it did not load far enough to tell. */
+  style: Type.Union([Type.Literal('request'), Type.Literal('legacy'), Type.Null()]),
+  /** Set when the plugin imports a module the active interpreter lacks: that module and the pip distribution providing it. */
+  missing: Type.Union([Type.Object({ module: Type.String(), package: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
 });
 export type PluginInfo = Static<typeof PluginInfoSchema>;
 

@@ -51,6 +51,10 @@ export interface PluginInfo {
   error: string;
   sourcePath: string;
   hasSecret: boolean;
+  /** The module a failed import lacks, e.g. "yaml"; "" otherwise. */
+  missingModule: string;
+  /** "request" or "legacy" (webhook_bridge 0.6–4.0 style); "" when not loaded far enough to tell. */
+  style: string;
 }
 
 export type ExecutorServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING';
@@ -157,6 +161,8 @@ export function decodePluginInfo(value: unknown): PluginInfo {
     error: str(f, 'error'),
     sourcePath: str(f, 'sourcePath'),
     hasSecret: bool(f, 'hasSecret'),
+    missingModule: str(f, 'missingModule'),
+    style: str(f, 'style'),
   };
 }
 

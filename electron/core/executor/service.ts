@@ -10,6 +10,7 @@ import type { ConnectionManager } from '../connection/manager.js';
 import { errorMessage } from '../errors.js';
 import type { ExecutorService, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
 import type { ExecutorBackend, Lease } from './backend.js';
+import { distributionFor } from '../provisioning/module-map.js';
 import { toAppError } from './error-map.js';
 import type { HttpHeader, PluginInfo as GrpcPluginInfo } from './grpc-types.js';
 
@@ -35,7 +36,9 @@ export interface ServiceDeps {
 }
 
 function pluginDto(p: GrpcPluginInfo): PluginInfo {
-  return { name: p.name, description: p.description, methods: p.methods, available: p.available, error: p.error, source: p.sourcePath, has_secret: p.hasSecret };
+  const style = p.style === 'request' || p.style === 'legacy' ? p.style : null;
+  const missing = p.missingModule ? { module: p.missingModule, package: distributionFor(p.missingModule) } : null;
+  return { name: p.name, description: p.description, methods: p.methods, available: p.available, error: p.error, source: p.sourcePath, has_secret: p.hasSecret, style, missing };
 }
 
 /** For display (the dashboard's test result): lower-case names, repeats joined with ", " (HTTP's list rule). */

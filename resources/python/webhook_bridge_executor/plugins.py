@@ -72,6 +72,7 @@ class PluginEntry(object):
         self.has_secret = has_secret or secret is not None
         self.has_handle = False
         self.missing_module = ""  # the module a failed import lacks (the app offers to install it)
+        self.style = ""  # "request" or "legacy" once the class is known
         if instance is not None:
             self._inspect(instance)
 
@@ -151,6 +152,7 @@ def _load(name, path, stamp):
             log.error("plugin %r failed to load: %s", name, describe_exception(exc), exc_info=True)
         return PluginEntry(name, path, stamp, error=describe_exception(exc))
     entry = PluginEntry(name, path, stamp, instance=instance, secret=secret)
+    entry.style = style
     log.info("loaded plugin %r from %s (methods: %s)", name, path, ", ".join(entry.methods) or "none")
     return entry
 

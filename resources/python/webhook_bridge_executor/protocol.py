@@ -121,6 +121,8 @@ def webhook_file_descriptor():
         ("error", 5, "string", False),
         ("source_path", 6, "string", False),
         ("has_secret", 7, "bool", False),
+        ("missing_module", 8, "string", False),
+        ("style", 9, "string", False),
     ])
     _message(fdp, "HealthCheckRequest", [])
     _message(fdp, "HealthCheckResponse", [

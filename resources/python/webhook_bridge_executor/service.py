@@ -162,7 +162,7 @@ class ExecutorService(object):
         return self._m.PluginInfo(
             name=entry.name, description=entry.description, methods=entry.methods,
             available=entry.available, error=entry.error, source_path=entry.path,
-            has_secret=entry.has_secret)
+            has_secret=entry.has_secret, missing_module=entry.missing_module, style=entry.style)
 
     def _load_info(self, name):
         try:
