@@ -139,20 +139,21 @@ for (const interpreter of ['system', 'venv'] as const) {
 
     it('lists legacy plugins with their methods and says why the broken ones cannot run', async () => {
       const list = await b.request('GET', '/api/v1/plugins', { auth: false });
-      type Info = { name: string; methods: string[]; available: boolean; error: string; description: string };
+      type Info = { name: string; methods: string[]; available: boolean; error: string; description: string; style: string | null; missing: unknown };
       const byName = Object.fromEntries((list.json as { plugins: Info[] }).plugins.map((p) => [p.name, p]));
       expect(byName['v06_run']).toMatchObject({ available: true, methods: ALL, description: '0.6-style: overrides run() and its own three-argument constructor.' });
       expect(byName['v3_handle']).toMatchObject({ available: true, methods: ALL });
       expect(byName['v2_rest']).toMatchObject({ available: true, methods: ALL });
       expect(byName['v4_github']).toMatchObject({ available: true, methods: ['POST', 'PATCH'], description: 'GitHub push summary, 4.0 style.' });
       expect(byName['v3_named']).toMatchObject({ available: true, methods: ['POST'] });
-      expect(byName['today']).toMatchObject({ available: true, methods: ['POST'] });
+      expect(byName['today']).toMatchObject({ available: true, methods: ['POST'], style: 'request', missing: null });
+      expect(byName['v2_rest']).toMatchObject({ style: 'legacy', missing: null });
       expect(byName['bad_signature']).toMatchObject({ available: false, methods: [] });
       expect(byName['bad_signature']?.error).toMatch(/Plugin\.post\(self\) \(bad_signature\.py, line 5\) cannot be called as post\(self, request\).*webhook_bridge\.plugin\.BasePlugin/);
       expect(byName['bad_legacy_signature']?.error).toMatch(/Plugin\.post\(self, request\) \(bad_legacy_signature\.py, line 5\) cannot be called as post\(self\)/);
       expect(byName['neither']?.error).toMatch(/class Plugin\(object\) \(neither\.py, line 1\) matches neither plugin style: expected .*webhook_bridge\.BasePlugin.*webhook_bridge\.plugin\.BasePlugin/);
       const missing = byName['missing_dep'];
-      expect(missing).toMatchObject({ available: false });
+      expect(missing).toMatchObject({ available: false, style: null, missing: { module: 'wbx_fixture_absent_module', package: 'wbx_fixture_absent_module' } });
       expect(missing?.error).toMatch(/No module named 'wbx_fixture_absent_module' \(missing_dep\.py, line 4\); the active interpreter \S+python3\S* \(Python 3\.\d+\.\d+\) does not have it/);
       const info = await b.request('GET', '/api/v1/plugins/v2_rest', { auth: false });
       expect(info.json).toMatchObject({ name: 'v2_rest', available: true, methods: ALL, source: path.join(LEGACY_PLUGINS, 'v2_rest.py') });

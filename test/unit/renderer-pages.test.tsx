@@ -109,7 +109,7 @@ describe('Logs page', () => {
 
 describe('Plugins page', () => {
   it('lists plugins and sends a test request with a JSON body', async () => {
-    fake.on('listPlugins', () => ({ plugins: [{ name: 'echo', description: 'Echoes', methods: ['GET', 'POST'], available: true, error: '', source: '/p/echo.py', has_secret: false }] }));
+    fake.on('listPlugins', () => ({ plugins: [{ name: 'echo', description: 'Echoes', methods: ['GET', 'POST'], available: true, error: '', source: '/p/echo.py', has_secret: false, style: 'request', missing: null }] }));
     fake.on('testPlugin', () => ({ status: 200, headers: { 'content-type': 'application/json' }, body: '{"ok":true}', duration_ms: 4.2 }));
     render(<PluginsPage />);
     expect(await screen.findByText('Echoes')).toBeTruthy();
@@ -118,6 +118,24 @@ describe('Plugins page', () => {
     expect(await screen.findByText('HTTP 200')).toBeTruthy();
     expect(screen.getByLabelText('Response body').textContent).toBe('{\n  "ok": true\n}');
     expect(fake.calls.find((c) => c.name === 'testPlugin')?.input).toEqual({ name: 'echo', method: 'POST', body: { a: [1, 2] } });
+  });
+
+  it('marks webhook_bridge-style plugins and installs the package a plugin misses into the active interpreter', async () => {
+    useConnection.setState({ data: connection(1, { interpreter: 'py' }), loaded: true });
+    fake.on('listPlugins', () => ({
+      plugins: [
+        { name: 'old', description: 'Upstream hook', methods: ['POST'], available: true, error: '', source: '/p/old.py', has_secret: false, style: 'legacy', missing: null },
+        { name: 'needs_yaml', description: '', methods: [], available: false, error: "ModuleNotFoundError: No module named 'yaml' (needs_yaml.py, line 2)", source: '/p/needs_yaml.py', has_secret: false, style: null, missing: { module: 'yaml', package: 'PyYAML' } },
+      ],
+    }));
+    fake.on('installPackages', () => ({ id: 'job_9', revision: 0, kind: 'install', interpreter: 'py', phase: 'queued', percent: null, output: [], warnings: [], state: 'running', error: null, command: [], started_at: '2026-01-01T00:00:00.000Z', finished_at: null }));
+    render(<PluginsPage />);
+    expect(await screen.findByText('Upstream hook')).toBeTruthy();
+    expect(screen.getAllByText('webhook_bridge')).toHaveLength(1);
+    expect(screen.getByText('PyYAML')).toBeTruthy();
+    fireEvent.click(screen.getByRole('button', { name: 'Install missing packages' }));
+    await waitFor(() => expect(fake.calls.find((c) => c.name === 'installPackages')?.input).toEqual({ name: 'py', packages: ['PyYAML'] }));
+    expect(await screen.findByRole('heading', { name: /Installing packages|Waiting/ })).toBeTruthy();
   });
 
   it('says why a body is not JSON, before sending', async () => {

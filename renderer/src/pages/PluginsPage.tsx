@@ -7,6 +7,7 @@ import { Badge, Banner, Button, Card, EmptyState, ErrorState, Field, Mono, PageH
 import { Icon } from '../components/icons';
 import { formatMs } from '../lib/format';
 import { usePlugins } from '../stores/plugins';
+import { MissingPackage } from './plugins/MissingPackage';
 
 const METHODS: PluginTestInput['method'][] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -65,7 +66,9 @@ export function PluginsPage(): ReactElement {
                   <td>
                     {p.available ? <Badge tone="ok" dot>available</Badge> : <Badge tone="danger" dot title={p.error}>unavailable</Badge>}
                     {p.has_secret && <Badge tone="info" title="Requests must be signed with the plugin's secret">signed</Badge>}
+                    {p.style === 'legacy' && <Badge tone="info" title="Written for webhook_bridge 0.6–4.0 (webhook_bridge.plugin): runs unchanged">webhook_bridge</Badge>}
                     {!p.available && p.error && <div className="danger-text small">{p.error}</div>}
+                    {!p.available && p.missing && <MissingPackage plugin={p} />}
                   </td>
                   <td><Button small disabled={!p.available} onClick={() => pick(p.name)} aria-label={`Test ${p.name}`}>Test</Button></td>
                 </tr>

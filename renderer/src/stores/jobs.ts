@@ -31,8 +31,8 @@ export interface JobsStore {
   /** The phases each job was seen running in, in order (a finished job's phase is `done`). */
   visited: Record<string, JobPhase[]>;
   apply(job: Job): boolean;
-  /** Installs the missing required packages (or, after a PEP 668 refusal, anyway). */
-  install(name: string, opts?: { breakSystemPackages?: boolean }): Promise<Job | null>;
+  /** Installs the missing required packages, or `packages` (or, after a PEP 668 refusal, anyway). */
+  install(name: string, opts?: { breakSystemPackages?: boolean; packages?: string[] }): Promise<Job | null>;
   createVenv(name: string): Promise<Job | null>;
   /** Resolves with the job as the cancel left it (still running when it came too late to stop it). */
   cancel(id: string): Promise<Job | null>;
@@ -130,7 +130,11 @@ export const useJobs = create<JobsStore>()((set, get) => {
 
     install(name, opts = {}) {
       return start(name, 'install', () =>
-        getApi().client.installPackages(opts.breakSystemPackages ? { name, break_system_packages: true } : { name }),
+        getApi().client.installPackages({
+          name,
+          ...(opts.packages ? { packages: opts.packages } : {}),
+          ...(opts.breakSystemPackages ? { break_system_packages: true } : {}),
+        }),
       );
     },
 
