@@ -1,12 +1,21 @@
 import type { FastifyInstance } from 'fastify';
 import { EVENTS_PATH, eventNames } from '../../shared/contract.js';
+import type { LogEntry } from '../../shared/dto/logs.js';
 import type { Disposable, EventBus } from '../core/events.js';
+import { truncateUtf8 } from '../core/logging/logger.js';
 
 /**
  * Unsent bytes a slow event-stream client may hold before it is dropped (it reconnects and reloads
  * its snapshot). A client with nothing pending always takes the next event, whatever its size.
  */
 export const MAX_BACKLOG_BYTES = 1024 * 1024;
+
+/**
+ * A log line on the stream is cut to this (marked with its size; `GET /logs` has it up to 64 KiB):
+ * every byte sent is copied once per client into the kernel, and sockets of clients that stopped
+ * reading take megabytes there before any backlog shows here.
+ */
+export const MAX_STREAMED_LOG_BYTES = 8 * 1024;
 
 /** What the broadcaster needs of a client's response (an `http.ServerResponse`). */
 export interface StreamClient {
@@ -33,7 +42,8 @@ export class EventBroadcaster implements Disposable {
     this.subs = eventNames.map((name) =>
       events.on(name, (payload) => {
         if (this.clients.size === 0) return;
-        this.broadcast(Buffer.from(`id: ${++this.seq}\nevent: ${name}\ndata: ${JSON.stringify(payload)}\n\n`, 'utf8'));
+        const data = name === 'logAppended' ? cutLogEntry(payload as LogEntry) : payload;
+        this.broadcast(Buffer.from(`id: ${++this.seq}\nevent: ${name}\ndata: ${JSON.stringify(data)}\n\n`, 'utf8'));
       }),
     );
     this.ping = setInterval(() => this.broadcast(PING), pingMs);
@@ -71,6 +81,11 @@ export class EventBroadcaster implements Disposable {
 }
 
 const PING = Buffer.from(': ping\n\n');
+
+function cutLogEntry(entry: LogEntry): LogEntry {
+  const message = truncateUtf8(entry.message, MAX_STREAMED_LOG_BYTES);
+  return message === entry.message ? entry : { ...entry, message };
+}
 
 /**
  * `GET /api/dashboard/events`: every pushed event as server-sent events (`event: <name>`).

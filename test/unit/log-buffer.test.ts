@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { LogBuffer, Logger } from '../../electron/core/logging/logger.js';
+import { LogBuffer, Logger, Redactor, type LogSink } from '../../electron/core/logging/logger.js';
+import type { LogEntry } from '../../shared/dto/logs.js';
 
 describe('log instance id', () => {
   it('each buffer gets its own random instance, stamped on its pages and on the lines of the logger given it', () => {
@@ -78,5 +79,26 @@ describe('log buffer bounded in bytes (B5)', () => {
     const page = buf.read();
     expect(json(page)).toBeLessThanOrEqual(4 * 1024);
     expect(page.entries[0]?.message).toMatch(/\.\.\. \[truncated: \d+ bytes\]$/);
+  });
+});
+
+describe('logger cuts huge messages for every sink (B5)', () => {
+  it('a 1 MiB message reaches every sink (the file too) cut to maxMessageBytes, redacted, marked with its size', () => {
+    const got: LogEntry[] = [];
+    const sink: LogSink = { write: (e) => got.push(e) };
+    const secret = 'SECRET-token-0123456789';
+    const redactor = new Redactor();
+    redactor.add(secret);
+    const max = 1000;
+    const log = Logger.create({ level: 'info', sinks: [sink, sink], redactor, maxMessageBytes: max });
+    // the secret straddles the cut: no part of it may show
+    const message = 'a'.repeat(max - 40) + secret + 'b'.repeat(1024 * 1024);
+    log.info(message);
+    expect(got).toHaveLength(2);
+    for (const e of got) {
+      expect(Buffer.byteLength(e.message, 'utf8')).toBeLessThanOrEqual(max);
+      expect(e.message).toMatch(new RegExp(`^a+\\[redacted\\]b*\\.\\.\\. \\[truncated: ${Buffer.byteLength(message)} bytes\\]$`));
+      expect(e.message).not.toContain('SECRET');
+    }
   });
 });

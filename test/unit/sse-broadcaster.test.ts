@@ -5,7 +5,7 @@
  */
 import { Writable } from 'node:stream';
 import { afterEach, describe, expect, it } from 'vitest';
-import { EventBroadcaster, MAX_BACKLOG_BYTES } from '../../electron/api/sse.js';
+import { EventBroadcaster, MAX_BACKLOG_BYTES, MAX_STREAMED_LOG_BYTES } from '../../electron/api/sse.js';
 import { EventBus } from '../../electron/core/events.js';
 import type { LogEntry } from '../../shared/dto/logs.js';
 
@@ -69,19 +69,29 @@ describe('event broadcaster', () => {
     b.add(slow.stream);
     b.add(fast.stream);
     const line = 'x'.repeat(60 * 1024);
-    for (let i = 1; i <= 100; i++) bus.emit('logAppended', entry(i, line)); // ~6 MB
+    for (let i = 1; i <= 300; i++) bus.emit('logAppended', entry(i, line)); // 300 × 8 KiB streamed
     expect(slow.stream.destroyed).toBe(true);
     expect(slow.maxBacklog()).toBeLessThanOrEqual(MAX_BACKLOG_BYTES);
     expect(fast.destroyed()).toBe(false);
-    expect(fast.chunks).toHaveLength(100);
+    expect(fast.chunks).toHaveLength(300);
     expect(b.size).toBe(1);
+  });
+
+  it(`streams a log line cut to ${MAX_STREAMED_LOG_BYTES} bytes, marked with its size`, () => {
+    b = new EventBroadcaster(bus);
+    const c = reader();
+    b.add(c.stream);
+    bus.emit('logAppended', entry(1, 'w'.repeat(60 * 1024)));
+    const data = JSON.parse(/data: (.*)\n\n$/.exec(c.chunks[0]?.toString() ?? '')?.[1] ?? 'null') as LogEntry;
+    expect(Buffer.byteLength(data.message)).toBeLessThanOrEqual(MAX_STREAMED_LOG_BYTES);
+    expect(data.message).toMatch(/^w+\.\.\. \[truncated: 61440 bytes\]$/);
   });
 
   it('a client with nothing pending takes one event larger than the backlog bound', () => {
     b = new EventBroadcaster(bus, 1024);
     const c = reader();
     b.add(c.stream);
-    bus.emit('logAppended', entry(1, 'y'.repeat(4096)));
+    bus.emit('logAppended', entry(1, 'y'.repeat(4000)));
     expect(c.chunks).toHaveLength(1);
     expect(c.destroyed()).toBe(false);
   });

@@ -45,15 +45,33 @@ const PAGE_OVERHEAD_BYTES = 128;
  * the original size; unchanged when it fits. The result is a fresh string, so a cut line does not
  * keep its long original alive.
  */
-export function truncateUtf8(text: string, maxBytes: number): string {
-  const size = Buffer.byteLength(text, 'utf8');
+export function truncateUtf8(text: string, maxBytes: number, originalBytes?: number): string {
+  if (originalBytes === undefined && text.length * 3 <= maxBytes) return text; // fits whatever the characters
+  const size = originalBytes ?? Buffer.byteLength(text, 'utf8');
   if (size <= maxBytes) return text;
   const marker = `... [truncated: ${size} bytes]`;
-  const keep = Math.max(0, maxBytes - Buffer.byteLength(marker, 'utf8'));
-  // a UTF-8 character never takes fewer bytes than UTF-16 code units, so `keep` units are enough
-  let head = Buffer.from(text.slice(0, keep), 'utf8').subarray(0, keep).toString('utf8');
-  if (head.endsWith('\uFFFD') && !text.slice(0, keep).endsWith('\uFFFD')) head = head.slice(0, -1); // a split character
-  return head + marker;
+  return cutUtf8(text, Math.max(0, maxBytes - marker.length)) + marker;
+}
+
+/** The longest start of `text` within `maxBytes` UTF-8 bytes, as a fresh string. */
+function cutUtf8(text: string, maxBytes: number): string {
+  // a UTF-8 character never takes fewer bytes than UTF-16 code units, so `maxBytes` units are enough
+  const units = text.slice(0, maxBytes);
+  let head = Buffer.from(units, 'utf8').subarray(0, maxBytes).toString('utf8');
+  if (head.endsWith('\uFFFD') && !units.endsWith('\uFFFD')) head = head.slice(0, -1); // a split character
+  return head;
+}
+
+/**
+ * `message` redacted and cut to `maxBytes`, cheaply for a huge one: it is first cut to a little
+ * more than `maxBytes` (room for a secret that straddles the cut), then redacted, then cut again
+ * with a marker of the original size.
+ */
+export function boundMessage(message: string, maxBytes: number, redactor: Redactor): string {
+  if (message.length * 3 <= maxBytes) return redactor.apply(message);
+  const size = Buffer.byteLength(message, 'utf8');
+  if (size <= maxBytes) return redactor.apply(message);
+  return truncateUtf8(redactor.apply(cutUtf8(message, maxBytes + 1024)), maxBytes, size);
 }
 
 const entryBytes = (e: LogEntry): number => Buffer.byteLength(JSON.stringify(e), 'utf8') + 1; // + the comma
@@ -152,6 +170,8 @@ export interface LoggerOptions {
   now?: () => Date;
   /** Stamped on every entry (`LogEntry.instance`): pass the buffer's `instance`; random when left out. */
   instance?: string;
+  /** A longer message is cut for every sink, marked with its size (default `DEFAULT_LOG_LIMITS.maxEntryBytes`). */
+  maxMessageBytes?: number;
 }
 
 interface LoggerState {
@@ -161,6 +181,7 @@ interface LoggerState {
   readonly sinks: LogSink[];
   readonly redactor: Redactor;
   readonly now: () => Date;
+  readonly maxMessageBytes: number;
 }
 
 /** The core's one logger; `child(source)` tags lines with where they came from. */
@@ -172,7 +193,7 @@ export class Logger {
 
   static create(opts: LoggerOptions): Logger {
     return new Logger(
-      { instance: opts.instance ?? randomUUID(), level: opts.level, seq: 0, sinks: opts.sinks, redactor: opts.redactor ?? new Redactor(), now: opts.now ?? (() => new Date()) },
+      { instance: opts.instance ?? randomUUID(), level: opts.level, seq: 0, sinks: opts.sinks, redactor: opts.redactor ?? new Redactor(), now: opts.now ?? (() => new Date()), maxMessageBytes: opts.maxMessageBytes ?? DEFAULT_LOG_LIMITS.maxEntryBytes },
       'core',
     );
   }
@@ -205,7 +226,7 @@ export class Logger {
       time: this.state.now().toISOString(),
       level,
       source: this.source,
-      message: this.state.redactor.apply(message),
+      message: boundMessage(message, this.state.maxMessageBytes, this.state.redactor),
     };
     for (const sink of this.state.sinks) {
       try {
