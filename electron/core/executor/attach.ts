@@ -3,7 +3,7 @@
  * manager and the service, sets `core.executor`, registers the live-switch activation handler and
  * follows config edits (executor settings, plugin dirs, the active interpreter's entry).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, promises as fsp } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConnectionManager } from '../connection/manager.js';
@@ -58,6 +58,8 @@ export interface AttachOptions {
   /** Monotonic ms (default performance.now). */
   now?: () => number;
   tmpDir?: string;
+  /** The executor's working folder: the app's data folder (made if missing), never the config's, which a user may delete while the app runs (default: home). */
+  workDir?: string;
   platform?: NodeJS.Platform;
   tuning?: Partial<ExecutorTuning>;
 }
@@ -114,6 +116,8 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
       loggedUpstreamDirs = pluginDirs.join('\n');
       log.info(`webhook_bridge-style config (python.interpreter, no plugins section): plugin folders ${pluginDirs.join(', ')}`);
     }
+    const workDir = opts.workDir ?? home;
+    await fsp.mkdir(workDir, { recursive: true, mode: 0o700 });
     const prepared = await prepareLaunch(target, {
       resourcesDir: opts.resourcesDir,
       pluginDirs,
@@ -124,7 +128,7 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
       baseEnv: env,
       platform,
       tmpDir: opts.tmpDir ?? os.tmpdir(),
-      cwd: path.dirname(core.config.path),
+      cwd: workDir,
     });
     prepared.args.push(...concurrencyArgs(s.executor));
     for (const secret of prepared.secrets) core.logger.redactor.add(secret);
