@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { childEnv } from '../../electron/core/child-env.js';
+import { childEnv } from '../../electron/core/process/env.js';
 import { toolEnvironment } from '../../electron/core/provisioning/common.js';
 
 const APP_ENV = { PATH: '/usr/bin', WEBHOOK_BRIDGE_API_TOKEN: 'api-secret-123456', WEBHOOK_BRIDGE_EXECUTOR_TOKEN: 'exec', HOME: '/h', UNSET: undefined };

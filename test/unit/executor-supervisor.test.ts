@@ -1,11 +1,12 @@
 /** The supervisor's state machine with fake executors (the integration tests use real ones). */
 import { describe, expect, it } from 'vitest';
 import { AppError } from '../../electron/core/errors.js';
-import { Leases, type Endpoint, type ExitInfo } from '../../electron/core/executor/endpoint.js';
+import { Leases, type Endpoint } from '../../electron/core/executor/endpoint.js';
+import type { Exit } from '../../electron/core/process/exit.js';
 import type { ExecutorClient } from '../../electron/core/executor/grpc-client.js';
 import type { ResolvedInterpreter } from '../../electron/core/interpreters/registry.js';
 import { Logger } from '../../electron/core/logging/logger.js';
-import { ExecutorStartError } from '../../electron/core/executor/process.js';
+import { ExecutorStartError } from '../../electron/core/executor/spawned-executor.js';
 import { Supervisor, type LaunchContext } from '../../electron/core/executor/supervisor.js';
 
 class FakeEndpoint implements Endpoint {
@@ -17,8 +18,8 @@ class FakeEndpoint implements Endpoint {
   readonly startedMono = 0;
   readonly client = {} as unknown as ExecutorClient;
   readonly address: string;
-  readonly exited: Promise<ExitInfo>;
-  private resolveExit: (e: ExitInfo) => void = () => undefined;
+  readonly exited: Promise<Exit>;
+  private resolveExit: (e: Exit) => void = () => undefined;
 
   constructor(
     readonly generation: number,
@@ -30,7 +31,7 @@ class FakeEndpoint implements Endpoint {
   get pid(): number {
     return 1000 + this.generation;
   }
-  crash(exit: ExitInfo = { code: 1, signal: null, error: null }): void {
+  crash(exit: Exit = { code: 1, signal: null, spawnError: null }): void {
     if (!this.alive) return;
     this.alive = false;
     this.resolveExit(exit);
@@ -40,10 +41,10 @@ class FakeEndpoint implements Endpoint {
   }
   async stop(): Promise<void> {
     this.stopped = true;
-    this.crash({ code: 0, signal: null, error: null });
+    this.crash({ code: 0, signal: null, spawnError: null });
   }
   kill(): void {
-    this.crash({ code: null, signal: 'SIGKILL', error: null });
+    this.crash({ code: null, signal: 'SIGKILL', spawnError: null });
   }
 }
 
@@ -61,8 +62,8 @@ function setup(opts: { outcomes?: Outcome[]; maxRestarts?: number; drainTimeoutM
     launch: async (target, ctx) => {
       launches.push({ target: target.key, ctx });
       const o = outcomes.shift() ?? 'ok';
-      if (o === 'permanent') throw new ExecutorStartError("the executor exited with code 3 before it was ready: missing Python module 'grpc'", ['missing grpc'], { code: 3, signal: null, error: null }, true);
-      if (o === 'transient') throw new ExecutorStartError('the executor exited with code 1 before it was ready', ['boom'], { code: 1, signal: null, error: null }, false);
+      if (o === 'permanent') throw new ExecutorStartError("the executor exited with code 3 before it was ready: missing Python module 'grpc'", ['missing grpc'], { code: 3, signal: null, spawnError: null }, true);
+      if (o === 'transient') throw new ExecutorStartError('the executor exited with code 1 before it was ready', ['boom'], { code: 1, signal: null, spawnError: null }, false);
       const ep = new FakeEndpoint(ctx.generation, target);
       endpoints.push(ep);
       return ep;
@@ -89,7 +90,7 @@ describe('Supervisor', () => {
     const { sup, endpoints, until } = setup();
     await sup.start();
     expect(sup.snapshot()).toMatchObject({ state: 'connected', restarts: 0 });
-    endpoints[0]?.crash({ code: null, signal: 'SIGKILL', error: null });
+    endpoints[0]?.crash({ code: null, signal: 'SIGKILL', spawnError: null });
     await until(() => sup.snapshot().state === 'reconnecting');
     await until(() => sup.snapshot().state === 'connected');
     const snap = sup.snapshot();

@@ -12,16 +12,16 @@ import { SerialQueue } from '../config/serial-queue.js';
 import type { Settings } from '../config/schema.js';
 import type { Core } from '../create-core.js';
 import { errorMessage } from '../errors.js';
+import { ProcessRunner } from '../process/runner.js';
 import type { Disposable } from '../events.js';
 import type { ExecutorService } from '../services.js';
 import type { ExecutorBackend } from './backend.js';
 import { DEFAULT_BACKOFF } from './backoff.js';
 import { ExternalExecutor } from './external.js';
 import { prepareLaunch, TOKEN_ENV, type Transport } from './launch.js';
-import { launchExecutor, type ProcessDeps } from './process.js';
 import { concurrencyArgs } from './concurrency.js';
 import { BridgeExecutorService, type ServiceTuning } from './service.js';
-import { execaSpawn, killProcess, killProcessGroup, type KillFn, type KillGroupFn, type SpawnFn } from './spawn.js';
+import { launchExecutor, type ProcessDeps } from './spawned-executor.js';
 import { Supervisor, type LaunchContext, type SupervisorTuning } from './supervisor.js';
 
 export interface ExecutorTuning extends SupervisorTuning, ServiceTuning {
@@ -52,9 +52,8 @@ export interface AttachOptions {
   /** The app's environment, inherited by the executor (default process.env). */
   env?: Readonly<Record<string, string | undefined>>;
   home?: string;
-  spawn?: SpawnFn;
-  kill?: KillFn;
-  killGroup?: KillGroupFn;
+  /** Starts the executor (default: a runner over `env`). */
+  runner?: ProcessDeps['runner'];
   /** Monotonic ms (default performance.now). */
   now?: () => number;
   tmpDir?: string;
@@ -105,7 +104,7 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
   const now = opts.now ?? (() => performance.now());
   const protoDir = opts.protoDir ?? findProtoDir(opts.resourcesDir);
   const settings = (): Settings => core.config.settings;
-  const procDeps: ProcessDeps = { spawn: opts.spawn ?? execaSpawn, kill: opts.kill ?? killProcess, killGroup: opts.killGroup ?? killProcessGroup, now, wall: core.now };
+  const procDeps: ProcessDeps = { runner: opts.runner ?? new ProcessRunner({ env, platform }), now, wall: core.now };
   const log = core.logger.child('executor');
 
   let loggedUpstreamDirs = '';

@@ -1,13 +1,8 @@
 /** What the rest of the app sees of one executor it can call: spawned (a process) or external. */
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
+import type { Exit } from '../process/exit.js';
 import type { ExecutorClient } from './grpc-client.js';
 
-export interface ExitInfo {
-  code: number | null;
-  signal: string | null;
-  /** Spawn failure (ENOENT, EACCES…), else null. */
-  error: string | null;
-}
 
 /** Counts calls in flight on one endpoint so a retiring executor can be drained. */
 export class Leases {
@@ -64,7 +59,7 @@ export interface Endpoint {
   /** False once the process exited (always true for an external executor). */
   readonly alive: boolean;
   /** Resolves when the process exits (never for an external executor). */
-  readonly exited: Promise<ExitInfo>;
+  readonly exited: Promise<Exit>;
   /** The last stderr lines (redacted). */
   stderrTail(): string[];
   /** SIGTERM, grace period, SIGKILL of the process group; closes the channel. Idempotent. */

@@ -9,7 +9,8 @@ import { Emitter } from '../events.js';
 import type { ActivationOutcome } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
 import { acquireFrom, type BackendSnapshot, type ExecutorBackend, type Lease } from './backend.js';
-import { Leases, type Endpoint, type ExitInfo } from './endpoint.js';
+import type { Exit } from '../process/exit.js';
+import { Leases, type Endpoint } from './endpoint.js';
 import { ExecutorClient } from './grpc-client.js';
 
 export interface ExternalDeps {
@@ -28,7 +29,7 @@ class ExternalEndpoint implements Endpoint {
   readonly interpreter = null;
   readonly leases = new Leases();
   readonly alive = true;
-  readonly exited = new Promise<ExitInfo>(() => undefined);
+  readonly exited = new Promise<Exit>(() => undefined);
   healthy = false;
   pid: number | null = null;
   startedAt: Date;

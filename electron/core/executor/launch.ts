@@ -4,7 +4,7 @@ import { existsSync, promises as fs } from 'node:fs';
 import path from 'node:path';
 import { looksSecret } from '../../../shared/dto/common.js';
 import type { LogLevel } from '../../../shared/dto/config.js';
-import { childEnv } from '../child-env.js';
+import { childEnv } from '../process/env.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
 
 export const TOKEN_ENV = 'WEBHOOK_BRIDGE_EXECUTOR_TOKEN';

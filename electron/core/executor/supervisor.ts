@@ -13,7 +13,8 @@ import type { Logger } from '../logging/logger.js';
 import { acquireFrom, type BackendSnapshot, type ExecutorBackend, type Lease } from './backend.js';
 import { Backoff, FailureWindow, type BackoffOptions } from './backoff.js';
 import type { Endpoint } from './endpoint.js';
-import { describeExit, ExecutorStartError } from './process.js';
+import { describeExit } from '../process/exit.js';
+import { ExecutorStartError } from './spawned-executor.js';
 
 export interface LaunchContext {
   generation: number;

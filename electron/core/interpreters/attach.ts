@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { DiscoveryResult } from '../../../shared/interpreters-discovery.js';
-import { childEnv } from '../child-env.js';
+import { childEnv } from '../process/env.js';
 import type { Core } from '../create-core.js';
 import {
   createDiscovery,

@@ -1,5 +1,5 @@
 /** What install and venv plans share: their dependencies, the tools' environment, re-validation. */
-import { childEnv } from '../child-env.js';
+import { childEnv } from '../process/env.js';
 import type { ValidationReport } from '../../../shared/interpreters-discovery.js';
 import type { ConfigStore } from '../config/store.js';
 import { AppError, errorMessage } from '../errors.js';

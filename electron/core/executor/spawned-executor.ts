@@ -3,20 +3,20 @@
  * stderr to the log and a tail of it, and stopping it with its whole process group.
  */
 import { promises as fs } from 'node:fs';
-import { createInterface } from 'node:readline';
 import type { LogLevel } from '../../../shared/dto/config.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
-import { Leases, type Endpoint, type ExitInfo } from './endpoint.js';
+import { describeExit, type Exit } from '../process/exit.js';
+import type { ProcessRunner } from '../process/runner.js';
+import { sleep } from '../process/sleep.js';
+import type { SpawnedProcess } from '../process/spawn.js';
+import { Leases, type Endpoint } from './endpoint.js';
 import { ExecutorClient } from './grpc-client.js';
 import { parseHandshakeLine, type ExecutorHandshake } from './handshake.js';
 import type { PreparedLaunch } from './launch.js';
-import type { ChildHandle, KillFn, KillGroupFn, SpawnFn } from './spawn.js';
 
 export interface ProcessDeps {
-  spawn: SpawnFn;
-  kill: KillFn;
-  killGroup: KillGroupFn;
+  runner: Pick<ProcessRunner, 'spawn'>;
   /** Monotonic milliseconds. */
   now: () => number;
   wall: () => Date;
@@ -40,7 +40,7 @@ export class ExecutorStartError extends Error {
   constructor(
     message: string,
     readonly stderrTail: string[],
-    readonly exit: ExitInfo | null,
+    readonly exit: Exit | null,
     readonly permanent: boolean,
   ) {
     super(message);
@@ -59,31 +59,22 @@ function levelOf(line: string): LogLevel {
   return line.startsWith('webhook-bridge executor:') ? 'error' : 'info';
 }
 
-export function describeExit(exit: ExitInfo): string {
-  if (exit.error) return `could not be run (${exit.error})`;
-  if (exit.signal) return `was killed by ${exit.signal}`;
-  return `exited with code ${exit.code ?? '?'}`;
-}
-
-const sleep = (ms: number): Promise<'timeout'> =>
-  new Promise((resolve) => {
-    setTimeout(() => resolve('timeout'), ms).unref();
-  });
+const pause = (ms: number): Promise<'timeout'> => sleep(ms, { unref: true }).then(() => 'timeout' as const);
 
 export class SpawnedExecutor implements Endpoint {
   readonly leases = new Leases();
   healthy = true;
   readonly startedAt: Date;
   readonly startedMono: number;
-  readonly exited: Promise<ExitInfo>;
+  readonly exited: Promise<Exit>;
   readonly handshake: Promise<ExecutorHandshake | null>;
-  private exitInfo: ExitInfo | null = null;
+  private exitInfo: Exit | null = null;
   private readonly tail: string[] = [];
   private readonly stderrDone: Promise<void>;
   private clientValue: ExecutorClient | undefined;
   private addressValue = '';
   private stopping: Promise<void> | undefined;
-  private readonly child: ChildHandle;
+  private readonly child: SpawnedProcess;
   /** Only a launch in progress is aborted; a ready executor is stopped gracefully instead. */
   private readonly onAbort = (): void => this.kill();
 
@@ -94,40 +85,42 @@ export class SpawnedExecutor implements Endpoint {
     this.startedAt = deps.wall();
     this.startedMono = deps.now();
     const { prepared } = req;
-    this.child = deps.spawn({ file: prepared.file, args: prepared.args, env: prepared.env, cwd: prepared.cwd });
     const log = req.logger;
-    log.info(`starting ${prepared.file} ${prepared.args.join(' ')}${prepared.virtualEnv ? ` (venv ${prepared.virtualEnv})` : ''}`);
     const max = req.stderrTailLines ?? 50;
-    this.stderrDone = new Promise((resolve) => {
-      if (!this.child.stderr) return resolve();
-      const rl = createInterface({ input: this.child.stderr, crlfDelay: Infinity });
-      rl.on('line', (line) => {
-        const clean = log.redactor.apply(line);
-        this.tail.push(clean);
-        if (this.tail.length > max) this.tail.shift();
-        log.log(levelOf(line), clean.replace(PY_TIMESTAMP, ''));
-      });
-      rl.on('close', () => resolve());
-    });
-    this.handshake = new Promise((resolve) => {
-      if (!this.child.stdout) return resolve(null);
-      const rl = createInterface({ input: this.child.stdout, crlfDelay: Infinity });
-      let found = false;
-      rl.on('line', (line) => {
-        const hs = found ? null : parseHandshakeLine(line);
+    let handshakeFound = false;
+    let resolveHandshake: (hs: ExecutorHandshake | null) => void = () => undefined;
+    this.handshake = new Promise((resolve) => (resolveHandshake = resolve));
+    this.child = deps.runner.spawn({
+      file: prepared.file,
+      args: prepared.args,
+      env: prepared.env,
+      cwd: prepared.cwd,
+      // stdin stays open: the executor exits when it closes, so it dies with the app even on SIGKILL
+      stdin: 'pipe',
+      onLine: (line, stream) => {
+        if (stream === 'stderr') {
+          const clean = log.redactor.apply(line);
+          this.tail.push(clean);
+          if (this.tail.length > max) this.tail.shift();
+          log.log(levelOf(line), clean.replace(PY_TIMESTAMP, ''));
+          return;
+        }
+        const hs = handshakeFound ? null : parseHandshakeLine(line);
         if (hs) {
-          found = true;
-          resolve(hs);
+          handshakeFound = true;
+          resolveHandshake(hs);
         } else log.info(log.redactor.apply(line));
-      });
-      rl.on('close', () => resolve(null));
+      },
     });
+    log.info(`starting ${prepared.file} ${prepared.args.join(' ')}${prepared.virtualEnv ? ` (venv ${prepared.virtualEnv})` : ''}`);
+    this.stderrDone = this.child.outputDone.stderr;
+    void this.child.outputDone.stdout.then(() => resolveHandshake(null));
     if (req.signal?.aborted) this.kill();
     else req.signal?.addEventListener('abort', this.onAbort, { once: true });
     this.exited = this.child.exited.then((exit) => {
       this.exitInfo = exit;
       req.signal?.removeEventListener('abort', this.onAbort);
-      if (this.child.pid !== undefined) deps.killGroup(this.child.pid, 'SIGKILL'); // plugin subprocesses left behind
+      this.child.forceKill(); // plugin subprocesses left behind
       (exit.code === 0 ? log.info.bind(log) : log.warn.bind(log))(`executor ${describeExit(exit)}`);
       void this.removeSocketDir();
       return exit;
@@ -166,7 +159,7 @@ export class SpawnedExecutor implements Endpoint {
     const hs = await this.raceExit(this.handshake, left());
     if (!hs) {
       // stdout closes as the process exits: report the exit (code 3 = missing module) when it comes
-      await Promise.race([this.exited, sleep(2_000)]);
+      await Promise.race([this.exited, pause(2_000)]);
       throw await this.failure(this.alive ? 'closed its output without a handshake' : '');
     }
     if (hs.nonce !== prepared.nonce) {
@@ -191,7 +184,7 @@ export class SpawnedExecutor implements Endpoint {
     const outcome = await Promise.race([
       promise.then((value) => ({ kind: 'value' as const, value }), (err: unknown) => ({ kind: 'error' as const, err })),
       this.exited.then(() => ({ kind: 'exit' as const })),
-      sleep(ms).then(() => ({ kind: 'timeout' as const })),
+      pause(ms).then(() => ({ kind: 'timeout' as const })),
     ]);
     if (outcome.kind === 'value') return outcome.value;
     if (outcome.kind === 'exit') throw await this.failure('');
@@ -201,29 +194,24 @@ export class SpawnedExecutor implements Endpoint {
 
   /** Kills what is left, collects the stderr tail and builds the error. */
   private async failure(reason: string): Promise<ExecutorStartError> {
-    if (this.alive && this.child.pid !== undefined) this.deps.killGroup(this.child.pid, 'SIGKILL');
-    const exit = await Promise.race([this.exited, sleep(2_000).then(() => null)]);
-    await Promise.race([this.stderrDone, sleep(500)]);
+    if (this.alive) this.child.forceKill();
+    const exit = await Promise.race([this.exited, pause(2_000).then(() => null)]);
+    await Promise.race([this.stderrDone, pause(500)]);
     this.clientValue?.close();
     const tail = this.stderrTail();
     const exitedOnItsOwn = reason === '' && exit !== null;
     const what = exitedOnItsOwn ? `${describeExit(exit)} before it was ready` : reason;
     const lastLines = tail.filter((l) => l.trim() !== '').slice(-5).join(' | ');
-    const permanent = exitedOnItsOwn && (exit.error !== null || (exit.code !== null && PERMANENT_EXIT_CODES.has(exit.code)));
+    const permanent = exitedOnItsOwn && (exit.spawnError !== null || (exit.code !== null && PERMANENT_EXIT_CODES.has(exit.code)));
     const message = `the executor ${what}${lastLines ? `: ${lastLines}` : ''}`;
     return new ExecutorStartError(message, tail, exit, permanent);
   }
 
   stop(graceMs: number): Promise<void> {
     this.stopping ??= (async () => {
-      const pid = this.child.pid;
-      if (this.alive && pid !== undefined) {
-        this.deps.kill(pid, 'SIGTERM');
-        const result = await Promise.race([this.exited, sleep(graceMs)]);
-        if (result === 'timeout') this.req.logger.warn(`did not stop within ${graceMs} ms of SIGTERM; killing its process group`);
-      }
-      if (pid !== undefined) this.deps.killGroup(pid, 'SIGKILL');
-      await Promise.race([this.exited, sleep(2_000)]);
+      // SIGTERM to the executor only (it stops its plugins' work itself), then SIGKILL of its group
+      const how = await Promise.race([this.child.stop({ graceMs, politeTo: 'leader' }), pause(graceMs + 2_000)]);
+      if (how === 'forced') this.req.logger.warn(`did not stop within ${graceMs} ms of SIGTERM; killing its process group`);
       this.clientValue?.close();
       await this.removeSocketDir();
     })();
@@ -231,7 +219,7 @@ export class SpawnedExecutor implements Endpoint {
   }
 
   kill(): void {
-    if (this.child.pid !== undefined) this.deps.killGroup(this.child.pid, 'SIGKILL');
+    this.child.forceKill();
   }
 
   private async removeSocketDir(): Promise<void> {
