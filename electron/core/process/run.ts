@@ -24,8 +24,6 @@ export interface RunResult extends Exit {
   overflowed: boolean;
 }
 
-export type RunProcess = (file: string, args: readonly string[], options: RunOptions) => Promise<RunResult>;
-
 export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 
 class BoundedText {
