@@ -81,6 +81,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
           if (rest.venv_path !== undefined) doc.setIn(['python', 'venv_path'], rest.venv_path);
           if (rest.auto_download_uv !== undefined) doc.setIn(['python', 'auto_download_uv'], rest.auto_download_uv);
           if (rest.logging_level !== undefined) doc.setIn(['logging', 'level'], rest.logging_level);
+          if (rest.legacy_envelope !== undefined) doc.setIn(['plugins', 'legacy_envelope'], rest.legacy_envelope);
         });
       }
       return config.view;

@@ -63,6 +63,8 @@ export const UpdateConfigInputSchema = Type.Object(
     venv_path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
     auto_download_uv: Type.Optional(Type.Boolean()),
     logging_level: Type.Optional(LogLevelSchema),
+    /** plugins.legacy_envelope: answer webhook_bridge 0.6–4.0 plugins in upstream's envelope. */
+    legacy_envelope: Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },
 );

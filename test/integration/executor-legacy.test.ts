@@ -204,6 +204,21 @@ describe('legacy_envelope: false', () => {
     const today = await b.request('POST', '/api/v1/webhook/today', { body: { a: 1 }, auth: false });
     expect(today.json).toEqual({ style: 'request', body: { a: 1 } });
   });
+
+  it('the dashboard turns the envelope back on: written to the file, the executor restarts with it', async () => {
+    const pidBefore = b.bridge.core.executor?.status().pid;
+    const patch = await b.request('PATCH', '/api/dashboard/config', { body: { legacy_envelope: true } });
+    expect(patch.status).toBe(200);
+    expect(await fs.readFile(b.configFile, 'utf8')).toMatch(/"legacy_envelope": true/);
+    const deadline = Date.now() + 20_000;
+    let r = await b.request('GET', '/api/v1/webhook/v3_handle', { auth: false });
+    while ((r.json as { result?: unknown }).result !== undefined && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 50));
+      r = await b.request('GET', '/api/v1/webhook/v3_handle', { auth: false });
+    }
+    expect(envelopeOf(r).data).toEqual({ result: 'handled GET' });
+    expect(b.bridge.core.executor?.status().pid).not.toBe(pidBefore);
+  });
 });
 
 describe('a webhook_bridge config (python.interpreter only, no plugins section)', () => {

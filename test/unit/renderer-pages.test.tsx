@@ -83,6 +83,17 @@ describe('Configuration page', () => {
     expect(fake.calls.find((c) => c.name === 'updateConfig')?.input).toEqual({ venv_path: '/srv/venv' });
     expect(await screen.findByText('Saved to the configuration file')).toBeTruthy();
   });
+
+  it('turns off the webhook_bridge envelope (plugins.legacy_envelope, on by default)', async () => {
+    fake.on('getConfig', () => configView(3));
+    fake.on('updateConfig', () => configView(4, { values: [{ key: 'plugins.legacy_envelope', value: false, source: 'file' }] }));
+    render(<ConfigPage />);
+    const box = await screen.findByLabelText(/Answer in webhook_bridge's envelope/);
+    expect((box as HTMLInputElement).checked).toBe(true);
+    fireEvent.click(box);
+    fireEvent.click(screen.getByRole('button', { name: 'Save changes' }));
+    await waitFor(() => expect(fake.calls.find((c) => c.name === 'updateConfig')?.input).toEqual({ legacy_envelope: false }));
+  });
 });
 
 describe('Logs page', () => {

@@ -93,6 +93,7 @@ interface Draft {
   venv_path?: string;
   auto_download_uv?: boolean;
   logging_level?: LogLevel;
+  legacy_envelope?: boolean;
 }
 
 function envNote(v: EffectiveValue | undefined): string | undefined {
@@ -116,12 +117,14 @@ function PythonSettings({ view }: { view: ConfigView }): ReactElement {
     venv: configValue(view, 'python.venv_path'),
     uv: configValue(view, 'python.auto_download_uv'),
     level: configValue(view, 'logging.level'),
+    envelope: configValue(view, 'plugins.legacy_envelope'),
   };
   const current: Required<Draft> = {
     active_interpreter: typeof cur.active?.value === 'string' ? cur.active.value : (interpreters?.active ?? ''),
     venv_path: typeof cur.venv?.value === 'string' ? cur.venv.value : '',
     auto_download_uv: cur.uv?.value === true,
     logging_level: LEVELS.includes(cur.level?.value as LogLevel) ? (cur.level?.value as LogLevel) : 'info',
+    legacy_envelope: cur.envelope?.value !== false,
   };
   const value = { ...current, ...draft };
   const patch: UpdateConfigInput = {};
@@ -129,6 +132,7 @@ function PythonSettings({ view }: { view: ConfigView }): ReactElement {
   if (value.venv_path !== current.venv_path) patch.venv_path = value.venv_path;
   if (value.auto_download_uv !== current.auto_download_uv) patch.auto_download_uv = value.auto_download_uv;
   if (value.logging_level !== current.logging_level) patch.logging_level = value.logging_level;
+  if (value.legacy_envelope !== current.legacy_envelope) patch.legacy_envelope = value.legacy_envelope;
   const dirty = Object.keys(patch).length > 0;
   const errors = fieldErrors(error);
   const set = (d: Draft): void => {
@@ -195,6 +199,17 @@ function PythonSettings({ view }: { view: ConfigView }): ReactElement {
                   Download uv automatically when an interpreter needs it
                 </label>
                 <SourceBadge value={cur.uv} />
+              </div>
+            )}
+          </Field>
+          <Field label="webhook_bridge plugins" error={errors['legacy_envelope']} hint="Plugins written for webhook_bridge 0.6–4.0 (webhook_bridge.plugin). Off: the body is the plugin's result as JSON.">
+            {({ id, describedBy }) => (
+              <div className="with-badge">
+                <label className="check-label" htmlFor={id}>
+                  <input id={id} type="checkbox" checked={value.legacy_envelope} aria-describedby={describedBy} onChange={(e) => set({ legacy_envelope: e.target.checked })} />
+                  Answer in webhook_bridge's envelope (plugin, status_code, data, …)
+                </label>
+                <SourceBadge value={cur.envelope} />
               </div>
             )}
           </Field>
