@@ -152,6 +152,7 @@ for (const interpreter of ['system', 'venv'] as const) {
       expect(byName['bad_signature']?.error).toMatch(/Plugin\.post\(self\) \(bad_signature\.py, line 5\) cannot be called as post\(self, request\).*webhook_bridge\.plugin\.BasePlugin/);
       expect(byName['bad_legacy_signature']?.error).toMatch(/Plugin\.post\(self, request\) \(bad_legacy_signature\.py, line 5\) cannot be called as post\(self\)/);
       expect(byName['neither']?.error).toMatch(/class Plugin\(object\) \(neither\.py, line 1\) matches neither plugin style: expected .*webhook_bridge\.BasePlugin.*webhook_bridge\.plugin\.BasePlugin/);
+      expect(byName['no_handlers']?.error).toMatch(/class Plugin \(no_handlers\.py, line 4\) defines none of get, post, put, delete, patch or handle/);
       const missing = byName['missing_dep'];
       expect(missing).toMatchObject({ available: false, style: null, missing: { module: 'wbx_fixture_absent_module', package: 'wbx_fixture_absent_module' } });
       expect(missing?.error).toMatch(/No module named 'wbx_fixture_absent_module' \(missing_dep\.py, line 4\); the active interpreter \S+python3\S* \(Python 3\.\d+\.\d+\) does not have it/);

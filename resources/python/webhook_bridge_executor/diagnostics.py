@@ -115,7 +115,10 @@ def find_plugin_class(module, path):
 
 
 def check_request_style(cls, path):
-    """Raise PluginShapeError when a request-style handler cannot take the request."""
+    """Raise PluginShapeError when a request-style handler cannot take the request, or there is none."""
+    if not any(callable(getattr(cls, name, None)) for name in REQUEST_HANDLERS):
+        raise PluginShapeError("class %s (%s) defines none of get, post, put, delete, patch or handle "
+                               "(each taking (self, request))" % (cls.__name__, _where(path, class_line(cls))))
     for name in REQUEST_HANDLERS:
         problem = handler_problem(cls, name, 1, path)
         if problem is None:
