@@ -4,6 +4,13 @@ import path from 'node:path';
 
 const TEMP_MARK = '.tmp-';
 
+/** The file operations that can fail for lack of space or permissions: tests inject faults here. */
+export interface AtomicIo {
+  open: typeof fs.open;
+  rename: typeof fs.rename;
+}
+const realIo: AtomicIo = { open: (...a) => fs.open(...a), rename: (...a) => fs.rename(...a) };
+
 function tempName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}${TEMP_MARK}${process.pid}-${randomBytes(4).toString('hex')}`);
 }
@@ -30,9 +37,9 @@ async function fsyncDir(dir: string): Promise<void> {
 }
 
 /** Writes `text` to a fresh temp file beside `target`, synced to disk; returns its path. */
-async function writeTemp(target: string, text: string | Buffer, mode: number): Promise<string> {
+async function writeTemp(io: AtomicIo, target: string, text: string | Buffer, mode: number): Promise<string> {
   const tmp = tempName(target);
-  const handle = await fs.open(tmp, 'wx', mode);
+  const handle = await io.open(tmp, 'wx', mode);
   try {
     await handle.writeFile(text);
     await handle.chmod(mode);
@@ -46,30 +53,39 @@ async function writeTemp(target: string, text: string | Buffer, mode: number): P
   return tmp;
 }
 
-/** Writes `text` to `target` through a temp file and a rename, so it is never seen half written. */
-async function replaceWith(target: string, text: string | Buffer, mode: number): Promise<void> {
-  const tmp = await writeTemp(target, text, mode);
-  try {
-    await fs.rename(tmp, target);
-  } catch (err) {
-    await fs.rm(tmp, { force: true });
-    throw err;
-  }
-}
-
 /**
- * Shifts `file.bak.1 … file.bak.(keep-1)` up by one and makes `file.bak.1` the previous version
- * (`previous`, else a copy of the file), written atomically so a crash never leaves a torn backup.
+ * Makes `file.bak.1` the previous version (`previous`, else a copy of the file) and shifts the older
+ * ones up, never losing one: the new backup is written and synced first (a full disk fails here,
+ * before anything moved), then `bak.(keep-1)…bak.1` shift up by renames, then the new backup takes
+ * `bak.1`. A rename that fails puts back every shift already made.
  */
-async function rotateBackups(file: string, keep: number, mode: number, previous: string | undefined): Promise<void> {
+async function rotateBackups(io: AtomicIo, file: string, keep: number, mode: number, previous: string | undefined): Promise<void> {
   if (keep <= 0) return;
   const old = previous ?? (await fs.readFile(file).catch(() => undefined));
   if (old === undefined) return;
-  for (let i = keep - 1; i >= 1; i--) {
-    const from = `${file}.bak.${i}`;
-    if (await exists(from)) await fs.rename(from, `${file}.bak.${i + 1}`);
+  const fresh = await writeTemp(io, `${file}.bak.1`, old, mode);
+  // the oldest is set aside, not overwritten, until the rotation is complete
+  const oldest = `${file}.bak.${keep}`;
+  const aside = tempName(oldest);
+  const moved: Array<[string, string]> = [];
+  try {
+    if (await exists(oldest)) {
+      await io.rename(oldest, aside);
+      moved.push([oldest, aside]);
+    }
+    for (let i = keep - 1; i >= 1; i--) {
+      const from = `${file}.bak.${i}`;
+      if (!(await exists(from))) continue;
+      await io.rename(from, `${file}.bak.${i + 1}`);
+      moved.push([from, `${file}.bak.${i + 1}`]);
+    }
+    await io.rename(fresh, `${file}.bak.1`);
+  } catch (err) {
+    for (const [from, to] of moved.reverse()) await io.rename(to, from).catch(() => undefined);
+    await fs.rm(fresh, { force: true });
+    throw err;
   }
-  await replaceWith(`${file}.bak.1`, old, mode);
+  await fs.rm(aside, { force: true });
 }
 
 async function readOrNull(file: string): Promise<string | null> {
@@ -90,6 +106,8 @@ export interface AtomicWriteOptions {
    * replaced and the write answers false, so the caller can apply its change to the new content.
    */
   expected?: string | null;
+  /** File operations (tests inject a full disk here). */
+  io?: AtomicIo;
 }
 
 /**
@@ -105,7 +123,8 @@ export async function writeFileAtomic(file: string, text: string, opts: AtomicWr
   } catch {
     // new file
   }
-  const tmp = await writeTemp(file, text, mode);
+  const io = opts.io ?? realIo;
+  const tmp = await writeTemp(io, file, text, mode);
   try {
     // Compare and swap, as close to the rename as possible: the slow part (writing and syncing
     // the temp file) is over, so an edit by hand that lands during it is not lost. Backups rotate
@@ -114,8 +133,8 @@ export async function writeFileAtomic(file: string, text: string, opts: AtomicWr
       await fs.rm(tmp, { force: true });
       return false;
     }
-    await rotateBackups(file, opts.backups ?? 3, mode, opts.expected ?? undefined);
-    await fs.rename(tmp, file);
+    await rotateBackups(io, file, opts.backups ?? 3, mode, opts.expected ?? undefined);
+    await io.rename(tmp, file);
   } catch (err) {
     await fs.rm(tmp, { force: true });
     throw err;
