@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { promises as fs, watch, type FSWatcher } from 'node:fs';
+import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
 import type { ConfigIssue, ConfigView } from '../../../shared/dto/config.js';
@@ -12,6 +12,8 @@ import { DEFAULT_CONFIG_TEXT, type Settings } from './schema.js';
 import { issueToString, parseConfig } from './validate.js';
 import { SerialQueue } from './serial-queue.js';
 import { ConfigChecker } from './checker.js';
+import { ConfigWatcher } from './watcher.js';
+import { configTrustProblems, currentUid } from '../trust.js';
 import { applyMinimalEdit } from './minimal-edit.js';
 
 export interface ConfigStoreOptions {
@@ -23,6 +25,10 @@ export interface ConfigStoreOptions {
   watch?: boolean;
   debounceMs?: number;
   backups?: number;
+  /** The app's user id for the trust rule (tests inject another; null: no rule, as on Windows). */
+  uid?: number | null;
+  /** How often a vanished config folder is looked for (ms, default 1000). */
+  retryMs?: number;
   /** The parse budget and the size parsed inline (tests shorten them). */
   parsing?: { budgetMs?: number; inlineBytes?: number };
 }
@@ -51,7 +57,7 @@ export class ConfigStore {
   private revision = 0;
   private loadedAt: Date;
   private externalAt: Date | null = null;
-  private watcher: FSWatcher | undefined;
+  private watcher: ConfigWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private readonly queue = new SerialQueue();
   private readonly checker: ConfigChecker;
@@ -109,21 +115,69 @@ export class ConfigStore {
     await fs.mkdir(path.dirname(file), { recursive: true, mode: 0o700 });
     const removed = await removeStaleTempFiles(file);
     if (removed > 0) this.log.info(`removed ${removed} temp file(s) left by an interrupted write`);
-    let text: string;
-    try {
-      text = await fs.readFile(file, 'utf8');
-      this.log.debug(`config file: ${file}`);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      this.log.info(`config file ${file} did not exist: created it with commented defaults`);
-      await writeFileAtomic(file, DEFAULT_CONFIG_TEXT, { backups: 0 });
-      text = DEFAULT_CONFIG_TEXT;
+    if (!(await this.refuseUntrusted())) {
+      let text: string;
+      try {
+        text = await fs.readFile(file, 'utf8');
+        this.log.debug(`config file: ${file}`);
+      } catch (err) {
+        if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+        this.log.info(`config file ${file} did not exist: created it with commented defaults`);
+        await writeFileAtomic(await this.writeTarget(), DEFAULT_CONFIG_TEXT, { backups: 0 });
+        text = DEFAULT_CONFIG_TEXT;
+      }
+      await this.adopt(text);
     }
-    await this.adopt(text);
     for (const o of this.effective.values.filter((v) => v.source === 'environment')) {
       this.log.debug(`override from ${o.env}: ${o.key} = ${JSON.stringify(o.value)}`);
     }
-    if (this.opts.watch !== false) this.startWatching();
+    if (this.opts.watch !== false) {
+      this.watcher = new ConfigWatcher(file, () => this.scheduleCheck(), this.log, this.opts.retryMs);
+      this.watcher.start();
+    }
+  }
+
+  /**
+   * The trust rule (trust.ts): a config file or folder that another user owns or can write is not
+   * used. The app runs on the last good settings (defaults at start), reports why with the fix, and
+   * refuses changes. Answers whether it refused.
+   */
+  private async refuseUntrusted(): Promise<boolean> {
+    const problems = await configTrustProblems(this.opts.path, this.opts.uid === undefined ? currentUid() : this.opts.uid);
+    if (problems.length === 0) return false;
+    const issues = problems.map((m) => ({ path: '(file)', message: `not trusted: ${m}`, line: null }));
+    if (issues.map((i) => i.message).join() !== this.errors.map((i) => i.message).join()) {
+      this.errors = issues;
+      this.knownHash = '';
+      for (const m of problems) this.log.error(`config ${this.opts.path} is not used: ${m}`);
+      this.changed.fire({ source: 'external', view: this.view });
+    }
+    return true;
+  }
+
+  /**
+   * Where writes go: the file, or the target of a symlinked config (the link stays a link, the
+   * target is replaced atomically in its own folder, backups beside it). The folder is made again
+   * when it was deleted.
+   */
+  private async writeTarget(): Promise<string> {
+    const file = this.opts.path;
+    let target = file;
+    try {
+      if ((await fs.lstat(file)).isSymbolicLink()) target = path.resolve(path.dirname(file), await fs.readlink(file));
+      target = await fs.realpath(target);
+    } catch {
+      // a missing file, or a link to a missing target: written where it points
+    }
+    await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+    return target;
+  }
+
+  private scheduleCheck(): void {
+    clearTimeout(this.debounce);
+    this.debounce = setTimeout(() => {
+      this.checkDisk().catch((err: unknown) => this.log.error(`re-reading ${this.opts.path} failed: ${(err as Error).message}`));
+    }, this.opts.debounceMs ?? 150);
   }
 
   /** Takes a text read from disk as the current state. Returns whether it was valid. */
@@ -146,32 +200,17 @@ export class ConfigStore {
     return true;
   }
 
-  private startWatching(): void {
-    const dir = path.dirname(this.opts.path);
-    const base = path.basename(this.opts.path);
-    try {
-      this.watcher = watch(dir, (_event, name) => {
-        if (name !== null && name !== base) return;
-        clearTimeout(this.debounce);
-        this.debounce = setTimeout(() => {
-          this.checkDisk().catch((err: unknown) => this.log.error(`re-reading ${this.opts.path} failed: ${(err as Error).message}`));
-        }, this.opts.debounceMs ?? 150);
-      });
-      this.watcher.on('error', (err) => this.log.warn(`stopped watching ${dir}: ${err.message}`));
-    } catch (err) {
-      this.log.warn(`cannot watch ${dir} for edits by hand: ${(err as Error).message}`);
-    }
-  }
-
   /** Re-reads the file; when it differs from what the app knows, it is an edit made by hand. */
   checkDisk(): Promise<void> {
     return this.queue.run(async () => {
       await this.syncFromDisk();
+      this.watcher?.refresh();
     });
   }
 
   /** Reads the file, adopting it when it changed; answers the text (defaults when missing) and what is on disk. */
   private async syncFromDisk(): Promise<{ text: string; onDisk: string | null }> {
+    if (await this.refuseUntrusted()) return { text: this.lastGood ?? DEFAULT_CONFIG_TEXT, onDisk: null };
     let text: string;
     try {
       text = await fs.readFile(this.opts.path, 'utf8');
@@ -234,12 +273,13 @@ export class ConfigStore {
         if (next === text) return result;
         let written: boolean;
         try {
-          written = await writeFileAtomic(this.opts.path, next, { backups: this.opts.backups ?? 3, expected: onDisk });
+          written = await writeFileAtomic(await this.writeTarget(), next, { backups: this.opts.backups ?? 3, expected: onDisk });
         } catch (err) {
           const e = err as NodeJS.ErrnoException;
           throw new AppError('INTERNAL', `could not write ${this.opts.path}: ${e.code ?? e.message}; the file is unchanged`);
         }
         if (written) {
+          this.watcher?.refresh(); // a folder made again is watched again
           await this.adopt(next);
           this.changed.fire({ source: 'app', view: this.view });
           return result;
@@ -254,7 +294,7 @@ export class ConfigStore {
 
   dispose(): void {
     clearTimeout(this.debounce);
-    this.watcher?.close();
+    this.watcher?.dispose();
     this.checker.dispose();
     this.changed.dispose();
   }
