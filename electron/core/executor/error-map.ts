@@ -2,7 +2,9 @@
  * gRPC failures as the app's errors:
  *   UNAVAILABLE, CANCELLED (channel closed under the call), UNAUTHENTICATED → UNAVAILABLE (503 + Retry-After)
  *   DEADLINE_EXCEEDED → TIMEOUT (504)       NOT_FOUND → NOT_FOUND (404)
- *   INVALID_ARGUMENT → INVALID_INPUT (400)  RESOURCE_EXHAUSTED → PAYLOAD_TOO_LARGE (413)
+ *   INVALID_ARGUMENT → INVALID_INPUT (400)
+ *   RESOURCE_EXHAUSTED → BAD_GATEWAY (502): requests are capped at 1 MiB long before the 32 MiB gRPC
+ *     cap, so it is an answer over the cap (a plugin's, from an executor that does not check it itself)
  *   anything else → INTERNAL (500) naming the gRPC code.
  */
 import { AppError, errorMessage } from '../errors.js';
@@ -25,7 +27,7 @@ export function toAppError(err: unknown, what: string): AppError {
     case 'INVALID_ARGUMENT':
       return new AppError('INVALID_INPUT', detail);
     case 'RESOURCE_EXHAUSTED':
-      return new AppError('PAYLOAD_TOO_LARGE', `${what}: ${detail}`);
+      return new AppError('BAD_GATEWAY', `${what}: the executor's answer is over the 32 MiB limit of a plugin response (${detail})`);
     default:
       return new AppError('INTERNAL', `${what}: executor error ${err.code}: ${detail}`);
   }

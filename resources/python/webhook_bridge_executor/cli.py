@@ -243,7 +243,8 @@ def main(argv):
     pool = WorkerPool(args.threads, max_abandoned=args.max_abandoned, queue_size=args.queue_size,
                       queue_timeout=args.queue_timeout)
     versions = {"grpc": grpc.__version__, "protobuf": google.protobuf.__version__}
-    service = ExecutorService(webhook_messages, registry, pool, args.plugin_timeout, nonce, versions)
+    service = ExecutorService(webhook_messages, registry, pool, args.plugin_timeout, nonce, versions,
+                              max_message_bytes=MAX_MESSAGE_BYTES)
     health = HealthServicer(health_messages, ("", WEBHOOK_SERVICE), healthy=lambda: not pool.saturated)
     health_pool = ThreadPoolExecutor(max_workers=_HEALTH_THREADS, thread_name_prefix="health")
     watch_pool = ThreadPoolExecutor(max_workers=_WATCH_THREADS, thread_name_prefix="health-watch")

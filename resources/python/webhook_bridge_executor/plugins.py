@@ -46,6 +46,14 @@ def one_line(text):
     return " ".join(str(text).split())
 
 
+def public_exception(exc):
+    """What an unauthenticated caller may learn of a plugin's exception: its type (and a syntax
+    error's line), never its message, which may quote the plugin file, a file it links to, or the
+    request. The full text goes to the log."""
+    where = " at line %s" % exc.lineno if isinstance(exc, SyntaxError) and exc.lineno else ""
+    return "%s%s (details in the executor log)" % (type(exc).__name__, where)
+
+
 def describe_exception(exc):
     """'Type: message' on one line, e.g. 'KeyError: 'x''."""
     if isinstance(exc, SyntaxError):
@@ -150,7 +158,7 @@ def _load(name, path, stamp):
             log.error("plugin %r has a syntax error: %s", name, describe_exception(exc))
         else:
             log.error("plugin %r failed to load: %s", name, describe_exception(exc), exc_info=True)
-        return PluginEntry(name, path, stamp, error=describe_exception(exc))
+        return PluginEntry(name, path, stamp, error=public_exception(exc))
     entry = PluginEntry(name, path, stamp, instance=instance, secret=secret)
     entry.style = style
     log.info("loaded plugin %r from %s (methods: %s)", name, path, ", ".join(entry.methods) or "none")
@@ -164,6 +172,7 @@ class PluginRegistry(object):
         self._locks = {}
         self._lock = threading.Lock()
         self._warned_shadowed = set()
+        self._warned_outside = set()
         for directory in self.directories:
             if not os.path.isdir(directory):
                 log.warning("plugin directory %s does not exist (yet)", directory)
@@ -226,12 +235,26 @@ class PluginRegistry(object):
                 return entry
             if entry is not None:
                 log.info("plugin %r changed on disk; reloading", name)
+            self._note_outside(path)
             entry = _load(name, path, stamp)
             with self._lock:
                 self._entries[name] = entry
             return entry
         finally:
             lock.release()
+
+    def _note_outside(self, path):
+        """Symlinks are followed. One that leads outside every plugin folder still loads (a file
+        linked in on purpose), and is logged once: whoever can change its target changes the plugin."""
+        real = os.path.realpath(path)
+        for directory in self.directories:
+            root = os.path.realpath(directory)
+            if real.startswith(root.rstrip(os.sep) + os.sep):
+                return
+        if (path, real) not in self._warned_outside:
+            self._warned_outside.add((path, real))
+            log.warning("plugin %s is a link to %s, outside every plugin folder: it is loaded, but "
+                        "whoever can change that file changes the plugin", path, real)
 
     def _forget(self, name):
         with self._lock:

@@ -9,9 +9,9 @@ import time
 
 import grpc
 
-from .conversion import (BadRequest, BadResult, build_request, error_result,
+from .conversion import (BadRequest, BadResult, build_request, envelope_result, error_result,
                          normalize_result, unauthorized_result, unavailable_result)
-from .plugins import describe_exception, is_valid_name
+from .plugins import describe_exception, is_valid_name, public_exception
 from .pool import CallTimeout, PoolBusy, PoolSaturated
 from .protocol import WEBHOOK_SERVICE
 from .signature import signature_problem
@@ -27,13 +27,17 @@ SATURATED_MESSAGE = "too many plugin calls stuck past their timeout; restart the
 BUSY_MESSAGE = "the executor is busy: %s; retry later"
 # A busy executor asks callers to come back after this many seconds.
 BUSY_RETRY_AFTER = "1"
+# Room for the response's other fields (headers, error) beside its body within the gRPC message cap.
+_RESPONSE_OVERHEAD = 64 * 1024
 # Busy refusals are logged at most this often (a burst of hundreds is one warning).
 _BUSY_LOG_INTERVAL = 5.0
 
 
 class ExecutorService(object):
-    def __init__(self, messages, registry, pool, plugin_timeout, nonce, versions):
+    def __init__(self, messages, registry, pool, plugin_timeout, nonce, versions, max_message_bytes=None):
         self._m = messages
+        # a body this large would make the response exceed gRPC's message cap: 502 instead
+        self._max_body = None if max_message_bytes is None else max_message_bytes - _RESPONSE_OVERHEAD
         self._busy_logged = 0.0
         self._busy_refused = 0
         self._registry = registry
@@ -94,12 +98,19 @@ class ExecutorService(object):
         except BaseException as exc:  # noqa: B902 - a plugin failure must not kill the worker
             log.error("plugin %r raised on %s %s (request %s)", name, method,
                       request.path, request.request_id or "-", exc_info=True)
-            return error_result(500, describe_exception(exc))
+            return error_result(500, "plugin %r raised %s" % (name, public_exception(exc)))
         try:
-            return normalize_result(result) + ("",)
+            outcome = normalize_result(result) + ("",)
         except BadResult as exc:
             log.error("plugin %r: %s (request %s)", name, exc, request.request_id or "-")
             return error_result(500, str(exc))
+        if self._max_body is not None and len(outcome[2]) > self._max_body:
+            log.error("plugin %r answered %d bytes, over the %d-byte limit of a plugin response (request %s)",
+                      name, len(outcome[2]), self._max_body, request.request_id or "-")
+            return envelope_result(502, "BAD_GATEWAY", "plugin %r answered %.1f MiB, over the %d MiB limit of a "
+                                   "plugin response" % (name, len(outcome[2]) / 1048576.0,
+                                                        (self._max_body + _RESPONSE_OVERHEAD) // 1048576))
+        return outcome
 
     def _log_busy(self, method, path, name, exc):
         """One warning per interval for a burst of busy refusals; each one at debug level."""
