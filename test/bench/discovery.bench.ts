@@ -11,11 +11,11 @@ import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import {
   createDiscovery,
-  createExecaRunProcess,
   createProbeRunner,
   nodeDiscoveryFs,
   type DiscoveryDeps,
 } from '../../electron/core/interpreters/discovery/index.js';
+import { ProcessRunner } from '../../electron/core/process/runner.js';
 import type { DiscoveryResult } from '../../shared/interpreters-discovery.js';
 
 import { summarize, type BenchMetric, type BenchReport } from './report.js';
@@ -30,7 +30,7 @@ const GOALS = { coldMs: 300, warmMs: 30 };
  * so the system interpreter has to be probed, as on most user machines.
  */
 function machineDeps(hideSystemHeaders = false): DiscoveryDeps {
-  const runProcess = createExecaRunProcess({ env: process.env, platform: process.platform });
+  const runProcess = new ProcessRunner({ env: process.env, platform: process.platform }).run;
   const fs = hideSystemHeaders
     ? { ...nodeDiscoveryFs, readdir: (dir: string) => (dir === '/usr/include' ? Promise.resolve([]) : nodeDiscoveryFs.readdir(dir)) }
     : nodeDiscoveryFs;

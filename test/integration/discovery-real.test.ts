@@ -10,11 +10,11 @@ import { Value } from 'typebox/value';
 import { describe, expect, it } from 'vitest';
 import {
   createDiscovery,
-  createExecaRunProcess,
   createProbeRunner,
   nodeDiscoveryFs,
   type DiscoveryDeps,
 } from '../../electron/core/interpreters/discovery/index.js';
+import { ProcessRunner } from '../../electron/core/process/runner.js';
 import { DiscoveryResultSchema, type DiscoveredInterpreter } from '../../shared/interpreters-discovery.js';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
@@ -28,7 +28,7 @@ function versionOf(python: string): string {
 }
 
 function realDeps(): DiscoveryDeps {
-  const runProcess = createExecaRunProcess({ env: process.env, platform: process.platform });
+  const runProcess = new ProcessRunner({ env: process.env, platform: process.platform }).run;
   return {
     platform: process.platform,
     env: process.env,

@@ -4,7 +4,8 @@
  * children a finished tool left behind. Checked by pid through /proc.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import { createSpawnTool, type ToolProcess } from '../../electron/core/provisioning/process.js';
+import { ProcessRunner } from '../../electron/core/process/runner.js';
+import { toolSpawner, type ToolProcess } from '../../electron/core/provisioning/plan.js';
 import { alive, waitFor } from './provisioning-support.js';
 
 const LINUX = process.platform === 'linux';
@@ -16,7 +17,7 @@ afterEach(async () => {
 
 function run(script: string, graceMs = 3000) {
   const lines: { line: string; stream: string }[] = [];
-  const proc = createSpawnTool({ graceMs, drainMs: 300 })('/bin/sh', ['-c', script], { env, onLine: (line, stream) => lines.push({ line, stream }) });
+  const proc = toolSpawner(new ProcessRunner({ env, graceMs, drainMs: 300 }))('/bin/sh', ['-c', script], { env, onLine: (line, stream) => lines.push({ line, stream }) });
   started.push(proc);
   const pids = (): number[] => lines.filter((l) => /^\d+$/.test(l.line)).map((l) => Number(l.line));
   return { proc, lines, pids };
@@ -37,7 +38,7 @@ describe.skipIf(!LINUX)(`tool processes${LINUX ? '' : ' (skipped: the pid checks
   });
 
   it('reports a tool that cannot be started', async () => {
-    const proc = createSpawnTool()('/nonexistent/python3', ['-m', 'pip'], { env, onLine: () => undefined });
+    const proc = toolSpawner(new ProcessRunner({ env }))('/nonexistent/python3', ['-m', 'pip'], { env, onLine: () => undefined });
     const exit = await proc.exited;
     expect(exit.code).toBeNull();
     expect(exit.spawnError).toBe('ENOENT');

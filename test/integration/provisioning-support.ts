@@ -10,7 +10,7 @@ import { expect } from 'vitest';
 import type { Job } from '../../shared/dto/jobs.js';
 import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import type { ValidationReport } from '../../shared/interpreters-discovery.js';
-import { createExecaRunProcess } from '../../electron/core/interpreters/discovery/process.js';
+import { ProcessRunner } from '../../electron/core/process/runner.js';
 import { nodeValidationFs, validateInterpreter } from '../../electron/core/interpreters/validation.js';
 import type { ExecutorService } from '../../electron/core/services.js';
 import { UvLocator } from '../../electron/core/provisioning/uv.js';
@@ -110,7 +110,7 @@ export function validate(python: string, required: string[], venv?: string): Pro
   return validateInterpreter(
     { path: python, required_packages: required, venv_path: venv ?? null },
     {
-      runProcess: createExecaRunProcess({ env: process.env, platform: process.platform }),
+      runProcess: new ProcessRunner({ env: process.env, platform: process.platform }).run,
       deadlineMs: 20_000,
       platform: process.platform,
       fs: nodeValidationFs,

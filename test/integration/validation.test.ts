@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Value } from 'typebox/value';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createExecaRunProcess } from '../../electron/core/interpreters/discovery/process.js';
+import { ProcessRunner } from '../../electron/core/process/runner.js';
 import { nodeValidationFs, validateInterpreter, type ValidationDeps, type ValidationEntry } from '../../electron/core/interpreters/validation.js';
 import { ValidationReportSchema, type ValidationReport } from '../../shared/interpreters-discovery.js';
 
@@ -42,7 +42,7 @@ function pyOut(python: string, code: string): string {
 }
 
 const deps = (overrides: Partial<ValidationDeps> = {}): ValidationDeps => ({
-  runProcess: createExecaRunProcess({ env: process.env, platform: process.platform }),
+  runProcess: new ProcessRunner({ env: process.env, platform: process.platform }).run,
   deadlineMs: 15_000,
   platform: process.platform,
   fs: nodeValidationFs,

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { toolEnvironment } from '../../electron/core/provisioning/common.js';
 import { checkRequirements, pipInstallArgv, uvPipInstallArgv, verifiableName } from '../../electron/core/provisioning/install.js';
-import { LineSplitter } from '../../electron/core/provisioning/process.js';
+import { LineReader } from '../../electron/core/process/lines.js';
 import { classifyLine, cleanLine, errorSummary } from '../../electron/core/provisioning/progress.js';
 import { pipVersionAtLeast } from '../../electron/core/provisioning/probe.js';
 import { venvArgv, venvPython } from '../../electron/core/provisioning/venv.js';
@@ -152,7 +152,7 @@ describe('tool output', () => {
 
   it('splits output at \\n, \\r\\n and lone \\r, across chunks and multi-byte characters', () => {
     const lines: string[] = [];
-    const s = new LineSplitter((l) => lines.push(l));
+    const s = new LineReader((l) => lines.push(l));
     const euro = Buffer.from('€');
     s.push('a\r');
     s.push('\nb\rc');

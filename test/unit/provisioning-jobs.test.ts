@@ -7,15 +7,16 @@ import { EventBus } from '../../electron/core/events.js';
 import { Logger } from '../../electron/core/logging/logger.js';
 import { Jobs, type JobsDeps } from '../../electron/core/provisioning/jobs.js';
 import { JobFailure, unlessCancelled, type JobContext, type JobPlan } from '../../electron/core/provisioning/plan.js';
-import type { SpawnTool, SpawnToolOptions, ToolExit } from '../../electron/core/provisioning/process.js';
+import type { Exit } from '../../electron/core/process/exit.js';
+import type { SpawnTool, SpawnToolOptions } from '../../electron/core/provisioning/plan.js';
 
 /** A tool that prints what the test says and exits when told (or when killed). */
 class FakeTool {
   opts: SpawnToolOptions | undefined;
   argv: string[] = [];
   killed = 0;
-  private finish!: (exit: ToolExit) => void;
-  readonly exited = new Promise<ToolExit>((resolve) => (this.finish = resolve));
+  private finish!: (exit: Exit) => void;
+  readonly exited = new Promise<Exit>((resolve) => (this.finish = resolve));
   print(...lines: string[]): void {
     for (const l of lines) this.opts?.onLine(l, 'stdout');
   }

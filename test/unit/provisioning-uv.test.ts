@@ -149,7 +149,7 @@ describe('downloading uv', () => {
       host: h, fetch, logger,
       runProcess: async (file, args) => {
         ran.push([file, ...args].join(' '));
-        return { stdout: 'uv 0.9.99\n', stderr: '', exitCode: 0, timedOut: false, spawnError: null };
+        return { stdout: 'uv 0.9.99\n', stderr: '', code: 0, signal: null, timedOut: false, overflowed: false, spawnError: null };
       },
     });
     const status: string[] = [];

@@ -3,9 +3,9 @@ import { performance } from 'node:perf_hooks';
 import type { DiscoveryResult } from '../../../shared/interpreters-discovery.js';
 import { childEnv } from '../process/env.js';
 import type { Core } from '../create-core.js';
+import { ProcessRunner } from '../process/runner.js';
 import {
   createDiscovery,
-  createExecaRunProcess,
   createProbeRunner,
   createPyLauncherLister,
   createRegQueryReader,
@@ -29,7 +29,8 @@ export interface InterpreterToolsOptions {
  */
 export function attachInterpreterTools(core: Core, opts: InterpreterToolsOptions): void {
   const platform = opts.platform ?? process.platform;
-  const runProcess = createExecaRunProcess({ env: childEnv(opts.env), platform });
+  const runner = new ProcessRunner({ env: opts.env, platform });
+  const runProcess = runner.run;
   const configDir = path.dirname(core.config.path);
   const settings = () => core.config.settings.python;
   const discovery = createDiscovery({
@@ -75,7 +76,7 @@ export function attachInterpreterTools(core: Core, opts: InterpreterToolsOptions
     const env = childEnv(opts.env, entry.environment);
     return validateInterpreter(
       { path: entry.path, venv_path: entry.venv_path, required_packages: entry.required_packages },
-      { runProcess: createExecaRunProcess({ env, platform }), deadlineMs: opts.validationDeadlineMs ?? 15_000, platform, fs: nodeValidationFs, probeScript, now: () => performance.now() },
+      { runProcess: (file, args, o) => runner.run(file, args, { ...o, env }), deadlineMs: opts.validationDeadlineMs ?? 15_000, platform, fs: nodeValidationFs, probeScript, now: () => performance.now() },
     );
   });
 }

@@ -8,7 +8,7 @@ import { constants as fsConstants, promises as fsp } from 'node:fs';
 import type { PackageVersion, ValidationCheck, ValidationReport } from '../../../shared/interpreters-discovery.js';
 import { errorCode, nodeDiscoveryFs, pathApiFor, SafeFs, type PathApi } from './discovery/fs-helpers.js';
 import { stderrTail } from './discovery/probe.js';
-import type { RunProcess } from './discovery/process.js';
+import type { RunProcess } from '../process/run.js';
 import type { DiscoveryFs } from './discovery/types.js';
 import { parsePyvenvCfg, unsupportedVersionReason } from './discovery/version-files.js';
 
@@ -121,13 +121,13 @@ function parseReport(stdout: string): ProbeReport | null {
 
 async function runProbe(file: string, names: string[], deps: ValidationDeps, checks: ValidationCheck[]): Promise<ProbeReport | null> {
   const result = await deps.runProcess(file, [deps.probeScript, JSON.stringify(names)], { timeoutMs: deps.deadlineMs }).catch(
-    (err: unknown) => ({ stdout: '', stderr: String(err), exitCode: null, timedOut: false, spawnError: errorCode(err) ?? String(err) }),
+    (err: unknown) => ({ stdout: '', stderr: String(err), code: null, signal: null, timedOut: false, overflowed: false, spawnError: errorCode(err) ?? String(err) }),
   );
   if (result.timedOut) return stop(checks, fail('runs', `${file} did not answer within ${deps.deadlineMs} ms`));
   if (result.spawnError) return stop(checks, fail('runs', `${file} could not be started (${result.spawnError})`));
   const report = parseReport(result.stdout);
   if (!report) {
-    const exit = result.exitCode === null ? 'it was killed' : `exit code ${result.exitCode}`;
+    const exit = result.code === null ? 'it was killed' : `exit code ${result.code}`;
     const detail = stderrTail(result.stderr) || stderrTail(result.stdout);
     return stop(checks, fail('runs', `${file} ran but did not answer like a Python interpreter (${exit}${detail ? `: ${detail}` : ''})`));
   }

@@ -24,6 +24,9 @@ export interface RunResult extends Exit {
   overflowed: boolean;
 }
 
+/** `ProcessRunner.run` as a port: what discovery, validation and provisioning receive. */
+export type RunProcess = (file: string, args: readonly string[], options: RunOptions) => Promise<RunResult>;
+
 export const DEFAULT_MAX_BUFFER = 1024 * 1024;
 
 class BoundedText {

@@ -3,7 +3,7 @@
  * pip/uv/venv jobs) starts here, with the child environment, capped output lines and a tree kill.
  */
 import { childEnv } from './env.js';
-import { runToEnd, type RunOptions, type RunResult } from './run.js';
+import { runToEnd, type RunProcess } from './run.js';
 import { spawnProcess, type SpawnConfig, type SpawnedProcess, type SpawnRequest } from './spawn.js';
 
 export interface ProcessRunnerOptions {
@@ -35,12 +35,7 @@ export class ProcessRunner {
     return spawnProcess({ ...req, env: req.env ?? this.env }, this.config);
   }
 
-  /** A short-lived child read to the end, with a timeout and a bounded buffer. */
-  run(file: string, args: readonly string[], options: RunOptions): Promise<RunResult> {
-    return runToEnd(
-      (req) => this.spawn(req),
-      { file, args, env: options.env ?? this.env, cwd: options.cwd, drainMs: RUN_DRAIN_MS },
-      options,
-    );
-  }
+  /** A short-lived child read to the end, with a timeout and a bounded buffer (bound: pass `runner.run` around). */
+  readonly run: RunProcess = (file, args, options) =>
+    runToEnd((req) => this.spawn(req), { file, args, env: options.env ?? this.env, cwd: options.cwd, drainMs: RUN_DRAIN_MS }, options);
 }

@@ -126,15 +126,14 @@ export function spawnProcess(req: SpawnRequest, config: SpawnConfig): SpawnedPro
     },
     stop: (opts = {}) => {
       stopping ??= (async () => {
-        if (pid === undefined || gone) {
-          // no polite signal to a pid that may be reused; what the process left behind still goes
-          if (pid !== undefined) await forceKillTree(pid, config.platform);
+        if (pid === undefined) {
           await exited;
           return 'graceful' as const;
         }
         const how = await stopTree(pid, {
           graceMs: opts.graceMs ?? config.graceMs,
-          politeTo: opts.politeTo ?? 'tree',
+          // once the leader is gone its pid may be reused: only its group (what it left running) is signalled
+          politeTo: gone ? 'tree' : (opts.politeTo ?? 'tree'),
           leaderExited: processExit,
           platform: config.platform,
         });

@@ -5,12 +5,13 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import type { Core } from '../create-core.js';
-import { createExecaRunProcess, type RunProcess } from '../interpreters/discovery/process.js';
+import type { RunProcess } from '../process/run.js';
+import { ProcessRunner } from '../process/runner.js';
 import type { JobsService } from '../services.js';
 import { toolEnvironment, type ProvisioningDeps } from './common.js';
 import { planInstall } from './install.js';
 import { Jobs, type JobsDeps } from './jobs.js';
-import { createSpawnTool, type SpawnTool } from './process.js';
+import { toolSpawner, type SpawnTool } from './plan.js';
 import { UvLocator, type FetchLike, type UvHost } from './uv.js';
 import { planVenv } from './venv.js';
 
@@ -38,7 +39,8 @@ function detectLibc(platform: NodeJS.Platform): UvHost['libc'] {
 
 export function attachJobs(core: Core, opts: AttachJobsOptions): JobsService {
   const platform = opts.platform ?? process.platform;
-  const runProcessFor = opts.runProcessFor ?? ((env: Readonly<Record<string, string>>) => createExecaRunProcess({ env, platform }));
+  const runner = new ProcessRunner({ env: opts.env, platform });
+  const runProcessFor = opts.runProcessFor ?? ((env: Readonly<Record<string, string>>): RunProcess => (file, args, o) => runner.run(file, args, { ...o, env }));
   const uv =
     opts.uv ??
     new UvLocator({
@@ -75,7 +77,7 @@ export function attachJobs(core: Core, opts: AttachJobsOptions): JobsService {
     events: core.events,
     logger: core.logger,
     now: core.now,
-    spawnTool: opts.spawnTool ?? createSpawnTool({ platform }),
+    spawnTool: opts.spawnTool ?? toolSpawner(runner),
     redact: (text) => core.logger.redactor.apply(text),
     ...opts.tuning,
   });

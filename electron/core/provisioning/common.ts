@@ -3,9 +3,9 @@ import { childEnv } from '../process/env.js';
 import type { ValidationReport } from '../../../shared/interpreters-discovery.js';
 import type { ConfigStore } from '../config/store.js';
 import { AppError, errorMessage } from '../errors.js';
-import type { RunProcess } from '../interpreters/discovery/process.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
+import type { RunProcess } from '../process/run.js';
 import type { ExecutorService } from '../services.js';
 import type { JobContext } from './plan.js';
 import type { UvLocator } from './uv.js';
@@ -66,11 +66,4 @@ export async function revalidate(deps: ProvisioningDeps, name: string, ctx?: Job
     ctx?.warn(`could not validate '${name}' again: ${errorMessage(err)}`);
     return null;
   }
-}
-
-/** "exit code 1" / "killed by SIGKILL" / "could not be started (ENOENT)". */
-export function describeExit(exit: { code: number | null; signal: string | null; spawnError: string | null }): string {
-  if (exit.spawnError) return `could not be started (${exit.spawnError})`;
-  if (exit.code === null) return `was killed${exit.signal ? ` by ${exit.signal}` : ''}`;
-  return `exited with code ${exit.code}`;
 }

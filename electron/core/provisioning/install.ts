@@ -6,7 +6,8 @@
 import type { InstallInput } from '../../../shared/dto/jobs.js';
 import { conflict, errorMessage, invalid } from '../errors.js';
 import { requirementName } from '../interpreters/validation.js';
-import { describeExit, revalidate, toolEnvironment, type ProvisioningDeps } from './common.js';
+import { describeExit } from '../process/exit.js';
+import { revalidate, toolEnvironment, type ProvisioningDeps } from './common.js';
 import { JobFailure, unlessCancelled, type JobContext, type JobPlan } from './plan.js';
 import { missingOf, pipVersionAtLeast, probeInterpreter, type ProbeResult } from './probe.js';
 import { classifyLine, errorSummary } from './progress.js';

@@ -10,8 +10,7 @@ import type { EventBus } from '../events.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobsService } from '../services.js';
 import { cleanLine } from './progress.js';
-import { Cancelled, JobFailure, type JobContext, type JobPlan, type JobPlanners } from './plan.js';
-import type { SpawnTool, ToolProcess } from './process.js';
+import { Cancelled, JobFailure, type JobContext, type JobPlan, type JobPlanners, type SpawnTool, type ToolProcess } from './plan.js';
 
 export interface JobsDeps {
   planners: JobPlanners;

@@ -1,9 +1,41 @@
 /**
- * What a provisioning plan (install.ts, venv.ts) sees of the job it runs in, and what it hands to
- * the job engine (jobs.ts).
+ * What a provisioning plan (install.ts, venv.ts) sees of the job it runs in, what it hands to
+ * the job engine (jobs.ts), and the engine's port to the process runner (tools: pip, uv, venv).
  */
 import type { InstallInput, Job, JobPhase } from '../../../shared/dto/jobs.js';
-import type { ToolExit } from './process.js';
+import type { Exit } from '../process/exit.js';
+import type { ProcessRunner } from '../process/runner.js';
+
+export interface SpawnToolOptions {
+  /** The complete environment of the tool (nothing is inherited implicitly). */
+  env: Readonly<Record<string, string>>;
+  cwd?: string;
+  onLine(line: string, stream: 'stdout' | 'stderr'): void;
+}
+
+export interface ToolProcess {
+  readonly pid: number | undefined;
+  /** Resolves once the process has exited and its output is read to the end. */
+  readonly exited: Promise<Exit>;
+  /** Stops the process and everything it started (SIGTERM, grace, SIGKILL); resolves when none of them is left. */
+  kill(): Promise<void>;
+}
+
+export type SpawnTool = (file: string, args: readonly string[], options: SpawnToolOptions) => ToolProcess;
+
+/** Tools started by the process runner: their own process group, output lines capped, a tree kill. */
+export function toolSpawner(runner: Pick<ProcessRunner, 'spawn'>): SpawnTool {
+  return (file, args, options) => {
+    const proc = runner.spawn({ file, args, env: options.env, cwd: options.cwd, onLine: options.onLine });
+    return {
+      pid: proc.pid,
+      exited: proc.exited,
+      kill: async () => {
+        await proc.stop();
+      },
+    };
+  };
+}
 
 /** A failure a plan expects (tool exit code, nothing found…): its message becomes the job's error. */
 export class JobFailure extends Error {
@@ -38,7 +70,7 @@ export interface JobContext {
   line(text: string): void;
   command(argv: readonly string[]): void;
   /** Runs a tool with its lines going into the job; cancel and the time limit stop its process tree. */
-  run(argv: readonly string[], env: Readonly<Record<string, string>>, onLine?: (line: string) => void): Promise<ToolExit>;
+  run(argv: readonly string[], env: Readonly<Record<string, string>>, onLine?: (line: string) => void): Promise<Exit>;
   recentLines(count: number): string[];
 }
 

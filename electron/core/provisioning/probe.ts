@@ -3,7 +3,7 @@
  * is externally managed (PEP 668), its pip, and which of some distributions are installed.
  */
 import { normalizePackageName } from '../interpreters/validation.js';
-import type { RunProcess } from '../interpreters/discovery/process.js';
+import type { RunProcess } from '../process/run.js';
 
 export const PROBE_MARKER = '@@webhook-bridge-provision@@';
 
@@ -68,7 +68,7 @@ export async function probeInterpreter(
   const line = result.stdout.split(/\r?\n/).find((l) => l.startsWith(PROBE_MARKER));
   if (!line) {
     const detail = (result.stderr.trim().split(/\r?\n/).pop() ?? '').slice(0, 300);
-    throw new Error(`${python} did not answer like a Python 3.8+ interpreter (exit code ${result.exitCode ?? 'none'}${detail ? `: ${detail}` : ''})`);
+    throw new Error(`${python} did not answer like a Python 3.8+ interpreter (exit code ${result.code ?? 'none'}${detail ? `: ${detail}` : ''})`);
   }
   const raw = JSON.parse(line.slice(PROBE_MARKER.length)) as {
     version: string; prefix: string; in_venv: boolean; marker: string; externally_managed: boolean; pip: string | null;

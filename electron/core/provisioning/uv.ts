@@ -6,7 +6,7 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { constants as fsConstants, promises as fsp } from 'node:fs';
 import path from 'node:path';
-import type { RunProcess } from '../interpreters/discovery/process.js';
+import type { RunProcess } from '../process/run.js';
 import type { Logger } from '../logging/logger.js';
 import { extractFromTarGz, extractFromZip } from './archive.js';
 
@@ -207,7 +207,7 @@ export class UvLocator {
       await fsp.writeFile(temp, binary, { mode: 0o755 });
       if (this.deps.runProcess) {
         const check = await this.deps.runProcess(temp, ['--version'], { timeoutMs: 15_000 });
-        if (check.exitCode !== 0) throw new Error(`the downloaded uv does not run here (${check.spawnError ?? `exit code ${check.exitCode}`})`);
+        if (check.code !== 0) throw new Error(`the downloaded uv does not run here (${check.spawnError ?? `exit code ${check.code}`})`);
         onStatus?.(check.stdout.trim());
       }
       await fsp.rename(temp, dest);

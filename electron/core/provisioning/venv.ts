@@ -7,7 +7,8 @@ import { promises as fsp } from 'node:fs';
 import path from 'node:path';
 import { conflict, errorMessage, fieldDetails, invalid, notFound } from '../errors.js';
 import { parsePyvenvCfg } from '../interpreters/discovery/version-files.js';
-import { describeExit, revalidate, toolEnvironment, type ProvisioningDeps } from './common.js';
+import { describeExit } from '../process/exit.js';
+import { revalidate, toolEnvironment, type ProvisioningDeps } from './common.js';
 import { JobFailure, unlessCancelled, type JobContext, type JobPlan } from './plan.js';
 import { errorSummary } from './progress.js';
 

@@ -3,7 +3,7 @@
  *
  * Typical wiring in the composition root:
  *
- *   const runProcess = createExecaRunProcess({ env: process.env, platform: process.platform });
+ *   const runProcess = new ProcessRunner({ env: process.env }).run;   // core/process/runner.ts
  *   const discovery = createDiscovery({
  *     platform: process.platform, env: process.env, homeDir: os.homedir(), cwd: process.cwd(),
  *     fs: nodeDiscoveryFs, runProbe: createProbeRunner(runProcess), now: () => performance.now(),
@@ -14,6 +14,5 @@
 export { createDiscovery } from './discovery.js';
 export { nodeDiscoveryFs } from './fs-helpers.js';
 export { createProbeRunner } from './probe.js';
-export { createExecaRunProcess } from './process.js';
 export { createPyLauncherLister, createRegQueryReader } from './windows-listings.js';
 export type { DiscoveryDeps } from './types.js';

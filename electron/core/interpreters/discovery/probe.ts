@@ -3,7 +3,7 @@
  * file-based readers could not tell. One process per interpreter, all in parallel,
  * under one deadline.
  */
-import type { RunProcess } from './process.js';
+import type { RunProcess, RunResult } from '../../process/run.js';
 import type { ProbeInfo, ProbeOutcome, RunProbe } from './types.js';
 import { fullVersion, normalizeArch } from './version-files.js';
 
@@ -81,7 +81,7 @@ export function createProbeRunner(runProcess: RunProcess): RunProbe {
   };
 }
 
-function outcomeOf(result: Awaited<ReturnType<RunProcess>>, deadlineMs: number): ProbeOutcome {
+function outcomeOf(result: RunResult, deadlineMs: number): ProbeOutcome {
   if (result.timedOut) {
     return { ok: false, reason: `did not answer within ${deadlineMs} ms`, transient: true };
   }
@@ -89,6 +89,6 @@ function outcomeOf(result: Awaited<ReturnType<RunProcess>>, deadlineMs: number):
   const info = parseProbeOutput(result.stdout);
   if (info) return { ok: true, info };
   const detail = stderrTail(result.stderr);
-  const exit = result.exitCode === null ? 'was killed' : `exited with code ${result.exitCode}`;
+  const exit = result.code === null ? 'was killed' : `exited with code ${result.code}`;
   return { ok: false, reason: `probe failed: ${exit}${detail ? `: ${detail}` : ''}`, transient: false };
 }

@@ -2,7 +2,7 @@
  * Windows listings: parsers for `reg query <key> /s` output (PEP 514 registry
  * layout) and `py --list-paths`, plus default readers that start those tools.
  */
-import type { RunProcess } from './process.js';
+import type { RunProcess } from '../../process/run.js';
 import type { PyLauncherListing, RegistryKey, RegistryListing } from './types.js';
 import { fullVersion } from './version-files.js';
 
@@ -117,7 +117,7 @@ export function createRegQueryReader(runProcess: RunProcess, regExe = 'reg.exe',
     const outputs = await Promise.all(
       REGISTRY_ROOTS.map((root) => runProcess(regExe, ['query', root, '/s'], { timeoutMs }).catch(() => null)),
     );
-    const keys = outputs.flatMap((result) => (result && result.exitCode === 0 ? parseRegQuery(result.stdout) : []));
+    const keys = outputs.flatMap((result) => (result && result.code === 0 ? parseRegQuery(result.stdout) : []));
     return { keys, processesStarted: REGISTRY_ROOTS.length };
   };
 }
