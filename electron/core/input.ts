@@ -6,6 +6,22 @@ import { describeErrors, formatPath } from './schema-errors.js';
 
 type Checker = ReturnType<typeof Compile>;
 
+const UNKNOWN = 'unknown field(s): ';
+
+/** `unknown field(s): logging` gets `(did you mean logging.level or logging_level?)` when accepted names start so. */
+function withSuggestion(message: string, accepted: string[]): string {
+  if (!message.startsWith(UNKNOWN)) return message;
+  const unknown = message.slice(UNKNOWN.length).split(', ');
+  const near = accepted.filter((a) => unknown.some((u) => a.startsWith(`${u}.`) || a.startsWith(`${u}_`)));
+  return near.length > 0 ? `${message} (did you mean ${near.join(' or ')}?)` : message;
+}
+
+/** The property names of an object schema, or null. */
+function acceptedFields(schema: unknown): string[] | null {
+  const props = (schema as { properties?: unknown }).properties;
+  return props && typeof props === 'object' ? Object.keys(props) : null;
+}
+
 /**
  * Checks operation inputs against the contract's schemas. REST and IPC share one instance, so
  * both answer bad input with the same INVALID_INPUT error naming the field.
@@ -27,7 +43,11 @@ export class InputValidator {
     const value = opts.convert ? Value.Convert(operations[name].input, input) : input;
     const checker = this.checker(name);
     if (checker.Check(value)) return value as OperationInput<K>;
-    const problems = describeErrors(checker.Errors(value)).map(({ path, message }) => ({ field: formatPath(path), message }));
+    const accepted = acceptedFields(operations[name].input);
+    const problems = describeErrors(checker.Errors(value)).map(({ path, message }) => ({
+      field: formatPath(path),
+      message: path.length === 0 && accepted ? withSuggestion(message, accepted) : message,
+    }));
     const summary = problems.map((p) => `${p.field}: ${p.message}`).join('; ');
     throw new AppError('INVALID_INPUT', summary || 'invalid input', fieldDetails(...problems));
   }

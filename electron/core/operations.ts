@@ -1,5 +1,6 @@
 import type { OperationInput, OperationName, OperationOutput } from '../../shared/contract.js';
 import type { Core } from './create-core.js';
+import { shortConfigPatch } from './config/patch-keys.js';
 import { AppError } from './errors.js';
 
 /** One handler per contract operation: a missing one is a compile error. */
@@ -36,7 +37,7 @@ export function createHandlers(core: Core): Handlers {
     getJob: async ({ id }) => (core.jobs ? core.jobs.get(id) : unavailable('jobs')),
     cancelJob: async ({ id }) => (core.jobs ? core.jobs.cancel(id) : unavailable('jobs')),
     getConfig: async () => config.view,
-    updateConfig: async (input) => core.updateConfig(input),
+    updateConfig: async (input) => core.updateConfig(shortConfigPatch(input)),
     getConnection: async () => (core.executor ? core.executor.status() : unavailable('the executor')),
     reconnect: async (input) => (core.executor ? core.executor.reconnect(input.interpreter) : unavailable('the executor')),
     testConnection: async () => (core.executor ? core.executor.test() : unavailable('the executor')),

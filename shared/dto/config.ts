@@ -56,15 +56,34 @@ export const LogLevelSchema = Type.Union([
 ]);
 export type LogLevel = Static<typeof LogLevelSchema>;
 
+/**
+ * The fields PATCH /api/dashboard/config takes, each under its short name and under the dotted key
+ * GET shows (`logging_level` or `logging.level`); one spelling per field, or both with one value.
+ */
+export const CONFIG_PATCH_KEYS = {
+  active_interpreter: 'python.active_interpreter',
+  venv_path: 'python.venv_path',
+  auto_download_uv: 'python.auto_download_uv',
+  logging_level: 'logging.level',
+  legacy_envelope: 'plugins.legacy_envelope',
+} as const;
+
+const VenvPathSchema = Type.String({ minLength: 1, maxLength: 4096 });
+
 /** PATCH /api/dashboard/config: the basic Python settings the dashboard edits. */
 export const UpdateConfigInputSchema = Type.Object(
   {
     active_interpreter: Type.Optional(InterpreterNameSchema),
-    venv_path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096 })),
+    venv_path: Type.Optional(VenvPathSchema),
     auto_download_uv: Type.Optional(Type.Boolean()),
     logging_level: Type.Optional(LogLevelSchema),
     /** plugins.legacy_envelope: answer webhook_bridge 0.6–4.0 plugins in upstream's envelope. */
     legacy_envelope: Type.Optional(Type.Boolean()),
+    'python.active_interpreter': Type.Optional(InterpreterNameSchema),
+    'python.venv_path': Type.Optional(VenvPathSchema),
+    'python.auto_download_uv': Type.Optional(Type.Boolean()),
+    'logging.level': Type.Optional(LogLevelSchema),
+    'plugins.legacy_envelope': Type.Optional(Type.Boolean()),
   },
   { additionalProperties: false, minProperties: 1 },
 );
