@@ -31,6 +31,12 @@ describe('PATCH /config takes the keys GET /config shows', () => {
     expect(level(res.json)).toBe('warn');
   });
 
+  it('every field GET shows under its dotted key: `plugins.legacy_envelope` too', async () => {
+    const res = await b.request('PATCH', '/api/dashboard/config', { body: { 'plugins.legacy_envelope': false } });
+    expect(res.status).toBe(200);
+    expect((res.json as ConfigView).values.find((x) => x.key === 'plugins.legacy_envelope')?.value).toBe(false);
+  });
+
   it('both spellings with different values: 400 naming both, nothing written', async () => {
     const res = await b.request('PATCH', '/api/dashboard/config', { body: { logging_level: 'error', 'logging.level': 'debug' } });
     expect(res.status).toBe(400);
