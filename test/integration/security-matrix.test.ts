@@ -516,6 +516,90 @@ describe('loopback only', () => {
   }, 40_000);
 });
 
+describe('trust in files others can write (issue 12: B4, B8, B9)', () => {
+  const start = (home: string, env: Record<string, string> = {}): Promise<Bridge> => {
+    const e: Record<string, string | undefined> = { ...process.env, HOME: home, XDG_STATE_HOME: path.join(home, 'state'), XDG_DATA_HOME: path.join(home, 'data'), ...env };
+    if (!env['WEBHOOK_BRIDGE_API_TOKEN']) delete e['WEBHOOK_BRIDGE_API_TOKEN'];
+    return startBridge({ configFlag: path.join(home, 'config.yaml'), port: 0, env: e, home, fileLog: false, resourcesDir: path.join(REPO_ROOT, 'resources') });
+  };
+  const PLANTED = CONFIG.replace('path: /usr/bin/python3\n    other', 'path: /tmp/planted-by-mallory.sh\n    other');
+
+  it('B4: a config in a folder others can write is not used: degraded start, the fix in GET config, no edit, the planted path never runs', async () => {
+    const home = tempDir('wb-sec-trust-');
+    await fs.writeFile(path.join(home, 'config.yaml'), PLANTED, { mode: 0o600 });
+    await fs.chmod(home, 0o777);
+    const b = await start(home, { WEBHOOK_BRIDGE_API_TOKEN: 'trust-test-Zq3vR8kT1w9yLm4pX7cN2b' });
+    try {
+      const p = Number(new URL(b.url).port);
+      const auth = { authorization: 'Bearer trust-test-Zq3vR8kT1w9yLm4pX7cN2b' };
+      const health = await sendHttp({ port: p, method: 'GET', path: '/health' });
+      expect(health.json).toMatchObject({ status: 'degraded', config_valid: false });
+      const view = (await sendHttp({ port: p, method: 'GET', path: '/api/dashboard/config', headers: auth })).json as { valid: boolean; errors: Array<{ message: string }> };
+      expect(view.valid).toBe(false);
+      expect(view.errors[0]?.message).toContain(`${home} is writable by group and others (mode 0777)`);
+      expect(view.errors[0]?.message).toContain(`chmod go-w ${home}`);
+      const patch = await sendHttp({ port: p, method: 'PATCH', path: '/api/dashboard/config', headers: { ...auth, 'content-type': 'application/json' }, body: '{"logging_level":"info"}' });
+      expect(patch.status).toBe(409);
+      expect(b.core.config.settings.python.interpreters['sys']).toBeUndefined(); // the file's interpreters are not used
+      expect(JSON.stringify(b.core.config.settings)).not.toContain('planted-by-mallory');
+    } finally {
+      await b.stop();
+    }
+  });
+
+  it.skipIf(process.getuid?.() !== 0)('B4: a config file another user created first (sticky /tmp) is refused', async () => {
+    const home = tempDir('wb-sec-trust-');
+    await fs.chmod(home, 0o1777);
+    await fs.writeFile(path.join(home, 'config.yaml'), PLANTED, { mode: 0o644 });
+    await fs.chown(path.join(home, 'config.yaml'), 65534, 65534);
+    const b = await start(home, { WEBHOOK_BRIDGE_API_TOKEN: 'trust-test-Zq3vR8kT1w9yLm4pX7cN2b' });
+    try {
+      expect(b.core.config.valid).toBe(false);
+      expect(b.core.config.view.errors[0]?.message).toMatch(/owned by another user \(uid 65534\)/);
+      expect(JSON.stringify(b.core.config.settings)).not.toContain('planted-by-mallory');
+    } finally {
+      await b.stop();
+    }
+  });
+
+  it('B8: a planted api-token symlink or another user\'s token file stops the start with a clear message', async () => {
+    const home = tempDir('wb-sec-token-');
+    await fs.writeFile(path.join(home, 'config.yaml'), CONFIG, { mode: 0o600 });
+    const mallory = path.join(home, 'mallory-token');
+    await fs.writeFile(mallory, `${'m'.repeat(43)}\n`, { mode: 0o644 });
+    await fs.symlink(mallory, path.join(home, 'api-token'));
+    await expect(start(home)).rejects.toThrow(/api-token is a symbolic link; the API token file must be a regular file: remove it/);
+    expect((await fs.stat(mallory)).mode & 0o777).toBe(0o644); // not chmod-ed through the link
+    await fs.rm(path.join(home, 'api-token'));
+    if (process.getuid?.() === 0) {
+      await fs.writeFile(path.join(home, 'api-token'), `${'m'.repeat(43)}\n`, { mode: 0o644 });
+      await fs.chown(path.join(home, 'api-token'), 65534, 65534);
+      await expect(start(home)).rejects.toThrow(/owned by another user \(uid 65534\).*chown 0 /);
+      expect((await fs.stat(path.join(home, 'api-token'))).mode & 0o777).toBe(0o644);
+    }
+  });
+
+  it('B8: headless mode exits 1 with the message, not a bare EPERM', async () => {
+    const home = tempDir('wb-sec-token-');
+    await fs.writeFile(path.join(home, 'config.yaml'), CONFIG, { mode: 0o600 });
+    await fs.writeFile(path.join(home, 'api-token'), `${'m'.repeat(43)}\n`);
+    await fs.chmod(path.join(home, 'api-token'), 0o666);
+    const err = await startHeadless({ configFile: path.join(home, 'config.yaml'), home }).catch((e: unknown) => e as Error);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).message).toMatch(/exited \(1\) before it was ready/);
+    expect((err as Error).message).toMatch(/webhook-bridge: the API token file is not used: .*api-token is writable by group and others \(mode 0666\).*chmod go-w /);
+  }, 40_000);
+
+  it('B9: an environment token with spaces, non-ASCII or one repeated character stops the start', async () => {
+    const home = tempDir('wb-sec-env-');
+    await fs.writeFile(path.join(home, 'config.yaml'), CONFIG, { mode: 0o600 });
+    await expect(start(home, { WEBHOOK_BRIDGE_API_TOKEN: ' Zq3vR8kT1w9yLm4pX7cN2b ' })).rejects.toThrow(/spaces or line breaks around it/);
+    await expect(start(home, { WEBHOOK_BRIDGE_API_TOKEN: 'Zq3vR8kT1w9yLm4pX7cN2bü' })).rejects.toThrow(/printable ASCII/);
+    await expect(start(home, { WEBHOOK_BRIDGE_API_TOKEN: 'z'.repeat(48) })).rejects.toThrow(/too easy to guess/);
+    await expect(start(home, { WEBHOOK_BRIDGE_API_TOKEN: 'short' })).rejects.toThrow(/at least 16 characters/);
+  });
+});
+
 describe('every answer of this suite', () => {
   it('carried no Access-Control-Allow-Origin (nor any CORS grant)', () => {
     expect(seen.length).toBeGreaterThan(1000);
