@@ -63,13 +63,13 @@ const MOUNT = path.join(tempDir(), 'small');
 let mounted = false;
 try {
   mkdirSync(MOUNT);
-  execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', MOUNT], { stdio: 'ignore' });
+  execFileSync('/usr/bin/mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', MOUNT], { stdio: 'ignore' });
   mounted = true;
 } catch {
   // not root, or no mount here
 }
 afterAll(() => {
-  if (mounted) execFileSync('umount', [MOUNT]);
+  if (mounted) execFileSync('/usr/bin/umount', [MOUNT]);
   rmdirSync(MOUNT);
 });
 
