@@ -9,12 +9,14 @@
  * - every webhook is answered 200 (it ran), or 503 with Retry-After (no thread in time): none is
  *   left without an answer;
  * - the first burst of 30 (fewer than threads + queue, each waiting one plugin run at most) is all 200.
+ * Then busy and stopped is still hung: a SIGSTOP in the middle of one more burst is detected by the
+ * health probes and the executor replaced, as with no load (test/chaos/sigstop.test.ts).
  * Before the fix, the gRPC server threads all waited for plugin threads, the health probes queued
  * behind them, and the executor was killed as hung at the first burst.
  */
 import { afterAll, describe, expect, it } from 'vitest';
 import type { ConnectionState } from '../../shared/dto/connection.js';
-import { sleep, webhookClient, summarizeTraffic, type Outcome } from '../helpers/chaos.js';
+import { procInfo, sleep, summarizeTraffic, waitFor, webhookClient, type Outcome } from '../helpers/chaos.js';
 import { removePrivateTmpDir, report, startChaosBridge, SYSTEM_PYTHON, type ChaosBridge } from './support.js';
 
 const BURSTS = [30, 100, 300, 30, 100];
@@ -28,7 +30,7 @@ afterAll(async () => {
 });
 
 describe.skipIf(process.platform !== 'linux')('bursts of slow webhooks (busy is not hung)', () => {
-  it(`keeps one executor serving through bursts of ${BURSTS.join(', ')} concurrent ${PLUGIN_S} s calls, ${BURST_EVERY_MS / 1000} s apart`, async () => {
+  it(`keeps one executor serving through bursts of ${BURSTS.join(', ')} concurrent ${PLUGIN_S} s calls, ${BURST_EVERY_MS / 1000} s apart; a SIGSTOP mid-burst is still caught`, async () => {
     b = await startChaosBridge({ interpreters: () => ({ system: { path: SYSTEM_PYTHON } }), active: 'system', plugins: ['busy.py'] });
     const bridge = b;
     expect(bridge.status().state).toBe('connected');
@@ -58,13 +60,25 @@ describe.skipIf(process.platform !== 'linux')('bursts of slow webhooks (busy is 
       expect(all.filter((o) => o.status === 200).length).toBeGreaterThanOrEqual(BURSTS.length * 16);
       const busy = all.filter((o) => o.status === 503);
       for (const o of busy) expect(o.body).toMatch(/the executor is busy/);
+      const s = bridge.status();
+      expect({ state: s.state, pid: s.pid, restarts: s.restarts, probeFailures }).toEqual({ state: 'connected', pid, restarts: 0, probeFailures: [] });
+      expect([...states].filter((x) => x !== 'connected')).toEqual([]);
+
+      // busy and stopped is hung
+      const during = Promise.all(Array.from({ length: 100 }, () => client.send()));
+      await sleep(1_000);
+      process.kill(pid as number, 'SIGSTOP');
+      await waitFor(() => { const x = bridge.status(); return x.state === 'connected' && x.pid !== null && x.pid !== pid; }, 30_000, 'a replacement for the stopped busy executor');
+      expect(bridge.status().last_error).toMatch(new RegExp(`pid ${pid}\\) stopped answering: 2 health probes failed`));
+      await waitFor(() => procInfo(pid as number) === null, 5_000, `the stopped pid ${pid} to be gone`);
+      const outcomes = await during;
+      report('SIGSTOP during a burst of 100', summarizeTraffic(outcomes));
+      expect(outcomes.filter((o) => o.status !== 200 && !(o.status === 503 && o.retryAfter !== null)).map((o) => `${o.status} ${o.error ?? ''}`)).toEqual([]);
     } finally {
       sub.dispose();
       logSub.dispose();
       client.close();
+      if (pid !== null && procInfo(pid)) process.kill(pid, 'SIGKILL');
     }
-    const s = bridge.status();
-    expect({ state: s.state, pid: s.pid, restarts: s.restarts, probeFailures }).toEqual({ state: 'connected', pid, restarts: 0, probeFailures: [] });
-    expect([...states].filter((x) => x !== 'connected')).toEqual([]);
   });
 });
