@@ -1,12 +1,13 @@
+import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
-import { httpStatusOf } from '../../shared/errors.js';
+import { httpStatusOf, type ErrorCode } from '../../shared/errors.js';
 import { InputValidator } from '../core/input.js';
 import { AppError } from '../core/errors.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { Handlers } from '../core/operations.js';
 import type { EventBus } from '../core/events.js';
-import { errorPayload, installErrorHandling } from './errors.js';
+import { errorPayload, installErrorHandling } from './error-replies.js';
 import { buildOpenApi } from './openapi.js';
 import { registerOperationRoutes } from './routes.js';
 import { checkOrigin, securityHook } from './security.js';
@@ -42,7 +43,11 @@ function parseJson(body: Buffer): unknown {
   }
 }
 
-const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Timeout', 431: 'Request Header Fields Too Large' };
+/** Node's parser errors with a code of their own; every other one is a malformed request (400). */
+const CLIENT_ERRORS: Readonly<Record<string, readonly [ErrorCode, string]>> = {
+  HPE_HEADER_OVERFLOW: ['HEADERS_TOO_LARGE', 'request headers are too large'],
+  ERR_HTTP_REQUEST_TIMEOUT: ['REQUEST_TIMEOUT', 'the request did not arrive in time'],
+};
 
 /**
  * Answers a request node's HTTP parser refused (bad request line, header or Content-Length, NUL
@@ -50,12 +55,12 @@ const REASONS: Record<number, string> = { 400: 'Bad Request', 408: 'Request Time
  */
 function answerClientError(err: Error & { code?: string }, socket: Socket): void {
   if (err.code === 'ECONNRESET' || socket.destroyed) return;
-  const status = err.code === 'HPE_HEADER_OVERFLOW' ? 431 : err.code === 'ERR_HTTP_REQUEST_TIMEOUT' ? 408 : 400;
-  const message = status === 431 ? 'request headers are too large' : status === 408 ? 'the request did not arrive in time' : 'malformed HTTP request';
-  const body = JSON.stringify(errorPayload('INVALID_INPUT', message));
+  const [code, message] = (err.code !== undefined && Object.hasOwn(CLIENT_ERRORS, err.code) ? CLIENT_ERRORS[err.code] : undefined) ?? ['INVALID_INPUT', 'malformed HTTP request'];
+  const status = httpStatusOf(code);
+  const body = JSON.stringify(errorPayload(code, message));
   if (socket.writable) {
     socket.write(
-      `HTTP/1.1 ${status} ${REASONS[status]}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
+      `HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ''}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\n` +
         `X-Content-Type-Options: nosniff\r\nCache-Control: no-store\r\nConnection: close\r\n\r\n${body}`,
     );
   }
@@ -78,8 +83,9 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     // Requests the router refuses before any hook (bad percent-encoding, over-long parameter):
     // same Host/Origin guard as every request, then the error envelope.
     frameworkErrors: (err, request, reply) => {
-      let status = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 414 : 400;
-      let body = errorPayload('INVALID_INPUT', err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is too long' : 'the URL is not valid percent-encoding');
+      const code = err.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'URI_TOO_LONG' : 'INVALID_INPUT';
+      let status: number = httpStatusOf(code);
+      let body = errorPayload(code, code === 'URI_TOO_LONG' ? 'a path segment is too long' : 'the URL is not valid percent-encoding');
       try {
         checkOrigin(request, security);
       } catch (e) {

@@ -43,7 +43,7 @@ export function createBridgeApi(ipc: IpcRendererLike): BridgeApi {
         const answer = await ipc.invoke(channel, input);
         return isResult(answer) ? answer : failure('INTERNAL', 'malformed IPC answer');
       } catch (err) {
-        return failure('UNAVAILABLE', `IPC call failed: ${err instanceof Error ? err.message : String(err)}`);
+        return failure('UNREACHABLE', `IPC call failed: ${err instanceof Error ? err.message : String(err)}`);
       }
     },
     on(channel: string, listener: (payload: unknown) => void): () => void {

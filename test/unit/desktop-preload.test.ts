@@ -58,7 +58,7 @@ describe('preload API (window.webhookBridge)', () => {
 
   it('turns an IPC failure or a malformed answer into an envelope', async () => {
     const rejecting = createBridgeApi(fakeIpcRenderer(async () => Promise.reject(new Error("No handler registered for 'op:health'"))));
-    await expect(rejecting.invoke('op:health', {})).resolves.toMatchObject({ ok: false, error: { code: 'UNAVAILABLE', message: expect.stringContaining('No handler') } });
+    await expect(rejecting.invoke('op:health', {})).resolves.toMatchObject({ ok: false, error: { code: 'UNREACHABLE', message: expect.stringContaining('No handler') } });
     for (const junk of [undefined, null, 'x', { ok: 'yes' }, { ok: true }, { ok: false, error: 'x' }, { ok: false, error: { code: 1, message: 'm' } }]) {
       const api = createBridgeApi(fakeIpcRenderer(async () => junk));
       await expect(api.invoke('op:health', {})).resolves.toEqual({ ok: false, error: { code: 'INTERNAL', message: 'malformed IPC answer' } });

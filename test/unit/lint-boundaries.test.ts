@@ -40,7 +40,7 @@ describe('import boundaries (eslint.config.js)', () => {
     ['electron/core/probe.ts', "export { isErrorCode } from '../../shared/errors.js';\nexport { readFileSync } from 'node:fs';"],
     ['electron/api/probe.ts', "export { createHandlers } from '../core/operations.js';"],
     ['electron/main/probe.ts', "export { app } from 'electron';\nexport { buildServer } from '../api/server.js';"],
-    ['renderer/src/probe.ts', "export { isErrorCode } from '../../shared/errors';\nexport { ApiError } from './api/errors';\nexport { events } from './events';"],
+    ['renderer/src/probe.ts', "export { isErrorCode } from '../../shared/errors';\nexport { ApiError } from './api/api-error';\nexport { events } from './events';"],
   ])('%s may write %s', async (file, code) => {
     expect(await rulesFor(file, code)).toEqual([]);
   });

@@ -3,7 +3,7 @@ import { describe, expect, it, vi } from 'vitest';
 import { EVENTS_PATH, operationNames, operations } from '../../shared/contract';
 import type { BridgeApi } from '../../shared/ipc';
 import { createApi, createClient } from '../../renderer/src/api/client';
-import { ApiError, errorFromBody, fieldErrors } from '../../renderer/src/api/errors';
+import { ApiError, errorFromBody, fieldErrors } from '../../renderer/src/api/api-error';
 import { buildRequest, createHttpTransport } from '../../renderer/src/api/http-transport';
 import { createIpcTransport } from '../../renderer/src/api/ipc-transport';
 import type { AppEvent, Transport } from '../../renderer/src/api/transport';
@@ -84,9 +84,9 @@ describe('HTTP errors', () => {
     expect(onUnauthorized).toHaveBeenCalledTimes(1);
   });
 
-  it('turns a refused connection into NETWORK and a non-JSON error body into a coded error', async () => {
+  it('turns a refused connection into UNREACHABLE and a non-JSON error body into a coded error', async () => {
     const down = createApi(createHttpTransport({ getToken: () => TOKEN, fetch: vi.fn(async () => Promise.reject(new TypeError('Failed to fetch'))) }));
-    await expect(down.client.getConfig({})).rejects.toMatchObject({ code: 'NETWORK' });
+    await expect(down.client.getConfig({})).rejects.toMatchObject({ code: 'UNREACHABLE' });
     const html = createApi(createHttpTransport({ getToken: () => TOKEN, fetch: vi.fn(async () => new Response('<h1>Bad gateway</h1>', { status: 503 })) }));
     await expect(html.client.getConnection({})).rejects.toMatchObject({ code: 'UNAVAILABLE', status: 503 });
   });

@@ -1,7 +1,7 @@
 // @vitest-environment jsdom
 import { act, cleanup, fireEvent, render, screen, waitFor } from '@testing-library/react';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ApiError } from '../../renderer/src/api/errors';
+import { ApiError } from '../../renderer/src/api/api-error';
 import { setApi } from '../../renderer/src/api/runtime';
 import { takeTokenFromUrl, TOKEN_KEY } from '../../renderer/src/api/token';
 import { ConfigPage } from '../../renderer/src/pages/ConfigPage';

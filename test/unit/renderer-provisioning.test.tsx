@@ -11,7 +11,7 @@ import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import type { InterpreterView } from '../../shared/dto/interpreters';
 import type { Job } from '../../shared/dto/jobs';
 import type { ValidationReport } from '../../shared/interpreters-discovery';
-import { ApiError } from '../../renderer/src/api/errors';
+import { ApiError } from '../../renderer/src/api/api-error';
 import { setApi } from '../../renderer/src/api/runtime';
 import { AddInterpreterForm } from '../../renderer/src/pages/interpreters/AddInterpreterForm';
 import { InterpreterCard } from '../../renderer/src/pages/interpreters/InterpreterCard';

@@ -1,5 +1,5 @@
 import { EVENTS_PATH, eventNames, operations, type EventName, type OperationName } from '../../../shared/contract';
-import { ApiError, errorFromBody } from './errors';
+import { ApiError, errorFromBody } from './api-error';
 import { SseParser } from './sse';
 import type { AppEvent, Subscription, Transport } from './transport';
 
@@ -97,7 +97,7 @@ export function createHttpTransport(opts: HttpTransportOptions): Transport {
     try {
       res = await doFetch(url, init);
     } catch (err) {
-      throw new ApiError('NETWORK', `cannot reach the bridge at ${baseUrl || location.origin}: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ApiError('UNREACHABLE', `cannot reach the bridge at ${baseUrl || location.origin}: ${err instanceof Error ? err.message : String(err)}`);
     }
     const body = await readBody(res);
     if (res.ok) return body;

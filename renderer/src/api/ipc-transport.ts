@@ -1,7 +1,7 @@
 import { events, eventNames, operations, type OperationName } from '../../../shared/contract';
 import type { BridgeApi } from '../../../shared/ipc';
 import type { Result } from '../../../shared/result';
-import { ApiError, errorFromBody } from './errors';
+import { ApiError, errorFromBody } from './api-error';
 import type { AppEvent, Subscription, Transport } from './transport';
 
 /** What the Electron preload exposes (shared/ipc.ts); absent in a plain browser. */
@@ -17,7 +17,7 @@ export function createIpcTransport(bridge: BridgeApi): Transport {
     try {
       result = await bridge.invoke(operations[name].channel, input);
     } catch (err) {
-      throw new ApiError('INTERNAL', `IPC call ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
+      throw new ApiError('UNREACHABLE', `IPC call ${name} failed: ${err instanceof Error ? err.message : String(err)}`);
     }
     if (result.ok) return result.value;
     throw errorFromBody(result.error);

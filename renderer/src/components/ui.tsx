@@ -1,5 +1,5 @@
 import { useId, type ButtonHTMLAttributes, type ReactElement, type ReactNode, type Ref } from 'react';
-import type { ApiError } from '../api/errors';
+import type { ApiError } from '../api/api-error';
 
 type Variant = 'primary' | 'secondary' | 'ghost' | 'danger';
 
@@ -91,7 +91,7 @@ export function ErrorState({ error, title, onRetry, children }: { error: ApiErro
 export function errorTitle(error: ApiError): string {
   switch (error.code) {
     case 'UNAVAILABLE': return 'Not available right now';
-    case 'NETWORK': return 'Cannot reach the bridge';
+    case 'UNREACHABLE': return 'Cannot reach the bridge';
     case 'UNAUTHORIZED': return 'The API token was refused';
     case 'CONFIG_INVALID': return 'The configuration file is invalid';
     case 'TIMEOUT': return 'Timed out';

@@ -1,6 +1,6 @@
 import { useEffect, useState, type FormEvent, type ReactElement } from 'react';
 import type { ConfigView, EffectiveValue, LogLevel, UpdateConfigInput } from '../../../shared/dto/config';
-import { fieldErrors, type ApiError } from '../api/errors';
+import { fieldErrors, type ApiError } from '../api/api-error';
 import { Badge, Banner, Button, Card, ErrorState, Field, Mono, PageHeader, Skeleton } from '../components/ui';
 import { formatDateTime, formatValue } from '../lib/format';
 import { configValue, useConfig } from '../stores/config';

@@ -1,6 +1,6 @@
 import { useEffect, useRef, useState, type FormEvent, type ReactElement } from 'react';
 import type { PluginInfo, PluginTestInput, PluginTestResult } from '../../../shared/dto/plugins';
-import { fieldErrors, toApiError, type ApiError } from '../api/errors';
+import { fieldErrors, toApiError, type ApiError } from '../api/api-error';
 import { getApi } from '../api/runtime';
 import { useRouter } from '../app/router';
 import { Badge, Banner, Button, Card, EmptyState, ErrorState, Field, Mono, PageHeader, Skeleton } from '../components/ui';

@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ConfigView, UpdateConfigInput } from '../../../shared/dto/config';
 import { getApi } from '../api/runtime';
-import { toApiError, type ApiError } from '../api/errors';
+import { toApiError, type ApiError } from '../api/api-error';
 import { versionedSlice, type VersionedSlice } from './versioned';
 
 export interface ConfigStore extends VersionedSlice<ConfigView> {

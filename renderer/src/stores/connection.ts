@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { ConnectionStatus, ConnectionTest } from '../../../shared/dto/connection';
 import { getApi } from '../api/runtime';
-import { toApiError, type ApiError } from '../api/errors';
+import { toApiError, type ApiError } from '../api/api-error';
 import { versionedSlice, type VersionedSlice } from './versioned';
 
 export interface ConnectionStore extends VersionedSlice<ConnectionStatus> {

@@ -2,7 +2,7 @@ import { create } from 'zustand';
 import type { ActivateResult, AddInterpreterInput, InterpreterList } from '../../../shared/dto/interpreters';
 import type { DiscoveryResult, ValidationReport } from '../../../shared/interpreters-discovery';
 import { getApi } from '../api/runtime';
-import { toApiError, type ApiError } from '../api/errors';
+import { toApiError, type ApiError } from '../api/api-error';
 import { versionedSlice, type VersionedSlice } from './versioned';
 
 export interface ValidationState {

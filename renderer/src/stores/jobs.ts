@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 import type { Job, JobPhase } from '../../../shared/dto/jobs';
-import { ApiError, toApiError } from '../api/errors';
+import { ApiError, toApiError } from '../api/api-error';
 import { getApi } from '../api/runtime';
 import { useInterpreters } from './interpreters';
 

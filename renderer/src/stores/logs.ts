@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { LogEntry } from '../../../shared/dto/logs';
 import { getApi } from '../api/runtime';
-import { toApiError, type ApiError } from '../api/errors';
+import { toApiError, type ApiError } from '../api/api-error';
 
 /** How many lines the dashboard keeps; older ones are dropped. */
 export const MAX_LOG_LINES = 3000;

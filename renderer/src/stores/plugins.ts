@@ -1,7 +1,7 @@
 import { create } from 'zustand';
 import type { PluginList } from '../../../shared/dto/plugins';
 import { getApi } from '../api/runtime';
-import { toApiError, type ApiError } from '../api/errors';
+import { toApiError, type ApiError } from '../api/api-error';
 
 export interface PluginsStore {
   data: PluginList | null;

@@ -1,5 +1,5 @@
 import type { StoreApi } from 'zustand';
-import { toApiError, type ApiError } from '../api/errors';
+import { toApiError, type ApiError } from '../api/api-error';
 import { currentEpoch } from './stream';
 
 export interface Versioned {

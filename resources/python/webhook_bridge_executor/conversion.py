@@ -134,15 +134,26 @@ def normalize_result(value):
     return status, pairs, data, content_type
 
 
-# The app's error codes (shared/errors.ts) of the statuses the executor answers itself.
-ERROR_CODES = {400: "INVALID_INPUT", 401: "UNAUTHORIZED", 405: "METHOD_NOT_ALLOWED",
-               500: "INTERNAL", 503: "UNAVAILABLE", 504: "TIMEOUT"}
+# The app's error table, status -> code: a copy of StatusCodes in shared/errors.ts, with the same
+# rule for other statuses (code_for_status). test/unit/error-table.test.ts checks they are equal.
+ERROR_CODES = {400: "INVALID_INPUT", 401: "UNAUTHORIZED", 403: "FORBIDDEN", 404: "NOT_FOUND",
+               405: "METHOD_NOT_ALLOWED", 408: "REQUEST_TIMEOUT", 409: "CONFLICT",
+               413: "PAYLOAD_TOO_LARGE", 414: "URI_TOO_LONG", 415: "UNSUPPORTED_MEDIA_TYPE",
+               431: "HEADERS_TOO_LARGE", 500: "INTERNAL", 502: "BAD_GATEWAY", 503: "UNAVAILABLE",
+               504: "TIMEOUT"}
+
+
+def code_for_status(status):
+    """The app's code for an HTTP status: the table's, else INVALID_INPUT for a 4xx, INTERNAL otherwise."""
+    if status in ERROR_CODES:
+        return ERROR_CODES[status]
+    return "INVALID_INPUT" if 400 <= status < 500 else "INTERNAL"
 
 
 def error_result(status, message, headers=()):
     """An executor-generated error: (status, headers, the app's JSON envelope
     ``{"error": {"code": ..., "message": ...}}``, content type, message)."""
-    return envelope_result(status, ERROR_CODES.get(status, "INTERNAL"), message, headers)
+    return envelope_result(status, code_for_status(status), message, headers)
 
 
 def envelope_result(status, code, message, headers=()):

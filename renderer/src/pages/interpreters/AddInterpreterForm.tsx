@@ -1,6 +1,6 @@
 import { useId, useMemo, useState, type FormEvent, type ReactElement } from 'react';
 import type { AddInterpreterInput } from '../../../../shared/dto/interpreters';
-import { fieldErrors, type ApiError } from '../../api/errors';
+import { fieldErrors, type ApiError } from '../../api/api-error';
 import { Banner, Button, Field } from '../../components/ui';
 import { Icon } from '../../components/icons';
 import { slugKey } from '../../lib/format';

@@ -1,14 +1,14 @@
-import { isErrorCode, type ErrorCode } from '../../../shared/errors';
+import { codeForStatus, isErrorCode, type ErrorCode } from '../../../shared/errors';
 
-/** `NETWORK`: the request never got an answer (server down, connection refused). */
-export type ApiErrorCode = ErrorCode | 'NETWORK';
-
-/** Every failed call, whichever transport carried it: the contract's `{ code, message, details }`. */
+/**
+ * Every failed call, whichever transport carried it: the contract's `{ code, message, details }`
+ * (codes and statuses from shared/errors.ts; `UNREACHABLE` when no answer came at all).
+ */
 export class ApiError extends Error {
   override readonly name = 'ApiError';
 
   constructor(
-    readonly code: ApiErrorCode,
+    readonly code: ErrorCode,
     message: string,
     readonly details?: unknown,
     /** HTTP status when the HTTP transport carried the call. */
@@ -30,21 +30,6 @@ export function errorFromBody(body: unknown, status: number | null = null): ApiE
     return new ApiError(code, inner['message'], inner['details'], status);
   }
   return new ApiError(codeForStatus(status), status ? `the server answered HTTP ${status}` : 'unexpected answer', undefined, status);
-}
-
-function codeForStatus(status: number | null): ErrorCode {
-  switch (status) {
-    case 400: return 'INVALID_INPUT';
-    case 401: return 'UNAUTHORIZED';
-    case 403: return 'FORBIDDEN';
-    case 404: return 'NOT_FOUND';
-    case 409: return 'CONFLICT';
-    case 413: return 'PAYLOAD_TOO_LARGE';
-    case 415: return 'UNSUPPORTED_MEDIA_TYPE';
-    case 503: return 'UNAVAILABLE';
-    case 504: return 'TIMEOUT';
-    default: return 'INTERNAL';
-  }
 }
 
 export function toApiError(err: unknown): ApiError {
