@@ -1,5 +1,7 @@
 // `npm start`: the desktop app when the Electron binary is installed (and there is a display),
-// otherwise headless mode (what `npm run serve` runs) with a one-line explanation.
+// otherwise headless mode with a one-line explanation. `npm run serve` runs this with `--headless`
+// first: headless mode, no explanation. Either way the dashboard is built first when it is missing
+// or older than its sources (a fresh clone has none).
 // Arguments pass through (`npm start -- --config my.yaml --port 8080`); SIGINT/SIGTERM/SIGHUP go
 // to the child, and this process exits with the child's status.
 import { spawn, spawnSync } from 'node:child_process';
@@ -11,7 +13,8 @@ import { fileURLToPath } from 'node:url';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const require = createRequire(import.meta.url);
-const args = process.argv.slice(2);
+const serve = process.argv[2] === '--headless';
+const args = process.argv.slice(serve ? 3 : 2);
 
 /** `{ path }` of a usable Electron binary, or `{ reason }` why the desktop app cannot start here. */
 function electronBinary() {
@@ -79,9 +82,9 @@ function ensureDashboard() {
   build('the dashboard', [vite, 'build', '-c', 'renderer/vite.config.ts', '--logLevel', 'warn']); // a missing build is explained on the page
 }
 
-const electron = electronBinary();
+const electron = serve ? { reason: null } : electronBinary();
 if (!electron.path) {
-  process.stdout.write(`webhook-bridge: ${electron.reason}; starting headless mode (open the printed dashboard URL in a browser).\n`);
+  if (electron.reason) process.stdout.write(`webhook-bridge: ${electron.reason}; starting headless mode (open the printed dashboard URL in a browser).\n`);
   ensureDashboard();
   run(process.execPath, [require.resolve('tsx/cli'), 'electron/headless.ts', ...args]);
 } else {

@@ -444,7 +444,7 @@ describe('the token stays secret', () => {
     await fs.writeFile(cfg, CONFIG.replace('level: debug', 'level: info'), { mode: 0o600 });
     const envToken = `env-token-${'x'.repeat(20)}-${Date.now()}`;
     for (const [how, env] of [['token file', {}], ['WEBHOOK_BRIDGE_API_TOKEN', { WEBHOOK_BRIDGE_API_TOKEN: envToken }]] as const) {
-      const h = await startHeadless({ configFile: cfg, home, viaNpm: true, env: { ...env } });
+      const h = await startHeadless({ configFile: cfg, home, viaNpm: true, env: { ...env }, readyTimeoutMs: 120_000 }); // serve builds a missing dashboard first
       try {
         const secret = how === 'token file' ? (await fs.readFile(path.join(home, 'api-token'), 'utf8')).trim() : envToken;
         // Wait for the executor to be up, so it is among the children.

@@ -61,3 +61,33 @@ describe('npm start without a usable Electron binary', () => {
     await expect(fetch(`${url}/health`)).rejects.toThrow();
   });
 });
+
+describe('npm run serve', () => {
+  it('is headless mode with no explanation line, and its dashboard URL serves the dashboard (built first when missing)', async () => {
+    const dir = mkdtempSync(path.join(os.tmpdir(), 'wb-serve-'));
+    const config = path.join(dir, 'config.yaml');
+    writeFileSync(config, 'executor:\n  mode: "external"\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, XDG_CONFIG_HOME: path.join(dir, 'c'), XDG_STATE_HOME: path.join(dir, 's'), XDG_DATA_HOME: path.join(dir, 'd') };
+    delete env['WEBHOOK_BRIDGE_API_TOKEN'];
+    const child = spawn('npm', ['run', '--silent', 'serve', '--', '--config', config, '--port', '0', '--quiet'], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let out = '';
+    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+    try {
+      while (!/^Dashboard: (\S+)$/m.test(out)) {
+        if (child.exitCode !== null) throw new Error(`npm run serve exited:\n${out}`);
+        await new Promise((r) => setTimeout(r, 50));
+      }
+      expect(out).not.toMatch(/^webhook-bridge:/m);
+      const dashboard = /^Dashboard: (\S+)$/m.exec(out)?.[1] ?? '';
+      const page = await fetch(dashboard.split('#')[0] as string);
+      expect(page.status).toBe(200);
+      const html = await page.text();
+      expect(html).toMatch(/<!doctype html>/i);
+      expect(html).not.toContain('not built');
+    } finally {
+      process.kill(-(child.pid as number), 'SIGTERM');
+      await exited;
+    }
+  }, 180_000);
+});
