@@ -56,7 +56,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   redactor.add(token.token);
   const core = await createCore({ configFile: paths.configFile, env, logSinks: sinks, redactor, home: opts.home ?? os.homedir() });
   attachInterpreterTools(core, { resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir(), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
-  attachJobs(core, { dataDir: paths.dataDir, env, home: opts.home ?? os.homedir() });
+  attachJobs(core, { dataDir: paths.dataDir, resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir() });
   const executor = attachExecutor(core, { resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir(), workDir: paths.dataDir, ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}) });
   core.logger.debug(`config file ${paths.configFile} (from ${paths.configFrom}); logs in ${paths.logDir}`);
   const handlers = createHandlers(core);

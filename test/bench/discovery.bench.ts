@@ -7,6 +7,7 @@
  * Goals: cold < 300 ms, warm < 30 ms, at most one process per interpreter whose
  * version no file gives, none when warm.
  */
+import { fileURLToPath } from 'node:url';
 import os from 'node:os';
 import { pathToFileURL } from 'node:url';
 import {
@@ -40,7 +41,7 @@ function machineDeps(hideSystemHeaders = false): DiscoveryDeps {
     homeDir: os.homedir(),
     cwd: process.cwd(),
     fs,
-    runProbe: createProbeRunner(runProcess),
+    runProbe: createProbeRunner(runProcess, fileURLToPath(new URL('../../resources/python/interpreter_probe.py', import.meta.url))),
     now: () => performance.now(),
   };
 }

@@ -2,6 +2,7 @@
  * Discovery on this machine: Debian's /usr/bin/python3 and the pyenv versions
  * (skipped where absent). Expected versions come from running the interpreters.
  */
+import { fileURLToPath } from 'node:url';
 import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, realpathSync } from 'node:fs';
 import os from 'node:os';
@@ -35,7 +36,7 @@ function realDeps(): DiscoveryDeps {
     homeDir: os.homedir(),
     cwd: process.cwd(),
     fs: nodeDiscoveryFs,
-    runProbe: createProbeRunner(runProcess),
+    runProbe: createProbeRunner(runProcess, fileURLToPath(new URL('../../resources/python/interpreter_probe.py', import.meta.url))),
     now: () => performance.now(),
   };
 }

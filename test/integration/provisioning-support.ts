@@ -114,7 +114,7 @@ export function validate(python: string, required: string[], venv?: string): Pro
       deadlineMs: 20_000,
       platform: process.platform,
       fs: nodeValidationFs,
-      probeScript: path.join(REPO_ROOT, 'resources', 'python', 'validate_probe.py'),
+      probeScript: path.join(REPO_ROOT, 'resources', 'python', 'interpreter_probe.py'),
       now: () => performance.now(),
     },
   );

@@ -11,6 +11,7 @@ import type { Job } from '../../shared/dto/jobs.js';
 import { attachJobs } from '../../electron/core/provisioning/attach.js';
 import { UvLocator, type FetchLike } from '../../electron/core/provisioning/uv.js';
 import { startTestBridge, tempDir, type TestBridge } from '../helpers/bridge.js';
+import { REPO_ROOT } from '../helpers/bridge.js';
 import { DEBIAN_PYTHON_MISSING, HAVE_DEBIAN_PYTHON, installed, makeVenv, makeWheel, realUv, SYSTEM_PYTHON, waitJob } from './provisioning-support.js';
 
 const UV = await realUv();
@@ -61,7 +62,7 @@ describe.skipIf(!HAVE_DEBIAN_PYTHON)(`uv missing and its download failing${HAVE_
       fetch: offline,
       logger: core.logger,
     });
-    attachJobs(core, { dataDir, env: { ...process.env, HOME: dir, ...env }, home: dir, uv });
+    attachJobs(core, { dataDir, resourcesDir: path.join(REPO_ROOT, 'resources'), env: { ...process.env, HOME: dir, ...env }, home: dir, uv });
   });
 
   afterAll(async () => {

@@ -14,7 +14,7 @@ import { nodeValidationFs, validateInterpreter, type ValidationDeps, type Valida
 import { ValidationReportSchema, type ValidationReport } from '../../shared/interpreters-discovery.js';
 
 const SYSTEM_PYTHON = '/usr/bin/python3';
-const PROBE_SCRIPT = fileURLToPath(new URL('../../resources/python/validate_probe.py', import.meta.url));
+const PROBE_SCRIPT = fileURLToPath(new URL('../../resources/python/interpreter_probe.py', import.meta.url));
 const hasSystemGrpc = existsSync(SYSTEM_PYTHON) && runs(SYSTEM_PYTHON, 'import grpc, google.protobuf');
 const pyenvVersions = path.join(process.env.PYENV_ROOT || path.join(os.homedir(), '.pyenv'), 'versions');
 const pyenvPython = (prefix: string): string | undefined =>

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { parseProbeOutput, PROBE_MARKER } from '../../electron/core/interpreters/discovery/probe.js';
+import { parseProbeOutput } from '../../electron/core/interpreters/discovery/probe.js';
+import { PROBE_MARKER } from '../../electron/core/interpreters/probe-script.js';
 import {
   archFromHeader,
   fullVersion,

@@ -11,6 +11,7 @@ import {
   createRegQueryReader,
   nodeDiscoveryFs,
 } from './discovery/index.js';
+import { probeScriptIn } from './probe-script.js';
 import type { ResolvedInterpreter } from './registry.js';
 import { nodeValidationFs, validateInterpreter } from './validation.js';
 
@@ -39,7 +40,7 @@ export function attachInterpreterTools(core: Core, opts: InterpreterToolsOptions
     homeDir: opts.home,
     cwd: opts.cwd ?? process.cwd(),
     fs: nodeDiscoveryFs,
-    runProbe: createProbeRunner(runProcess),
+    runProbe: createProbeRunner(runProcess, probeScriptIn(opts.resourcesDir)),
     now: () => performance.now(),
     venvPaths: () =>
       [settings().venv_path, ...Object.values(settings().interpreters).map((e) => e.venv_path)]
@@ -70,7 +71,7 @@ export function attachInterpreterTools(core: Core, opts: InterpreterToolsOptions
   learnFacts();
   core.config.onDidChange(learnFacts);
 
-  const probeScript = path.join(opts.resourcesDir, 'python', 'validate_probe.py');
+  const probeScript = probeScriptIn(opts.resourcesDir);
   core.registry.setValidator((entry: ResolvedInterpreter) => {
     // validate under the environment the executor will get, so PYTHONPATH and friends count
     const env = childEnv(opts.env, entry.environment);

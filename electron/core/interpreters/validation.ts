@@ -1,6 +1,6 @@
 /**
  * Validation of one configured interpreter: file checks, then one short-lived run
- * of the interpreter with `validate_probe.py` (version, packages, executor imports),
+ * of the interpreter with the interpreter probe (version, packages, executor imports),
  * venv consistency and a permission warning. Pure function of its inputs: several
  * validations may run at the same time.
  */
@@ -10,9 +10,8 @@ import { errorCode, nodeDiscoveryFs, pathApiFor, SafeFs, type PathApi } from './
 import { stderrTail } from './discovery/probe.js';
 import type { RunProcess } from '../process/run.js';
 import type { DiscoveryFs } from './discovery/types.js';
+import { probeArgs, probeReport } from './probe-script.js';
 import { parsePyvenvCfg, unsupportedVersionReason } from './discovery/version-files.js';
-
-export const VALIDATE_MARKER = '@@webhook-bridge-validate@@';
 
 export interface ValidationEntry {
   path: string;
@@ -31,7 +30,7 @@ export interface ValidationDeps {
   deadlineMs: number;
   platform: NodeJS.Platform;
   fs: ValidationFs;
-  /** Absolute path of resources/python/validate_probe.py. */
+  /** Absolute path of resources/python/interpreter_probe.py. */
   probeScript: string;
   now: () => number;
 }
@@ -101,26 +100,20 @@ async function fileChecks(file: string, deps: ValidationDeps, fs: SafeFs, p: Pat
 }
 
 function parseReport(stdout: string): ProbeReport | null {
-  const line = stdout.split(/\r?\n/).find((l) => l.startsWith(VALIDATE_MARKER));
-  if (!line) return null;
-  try {
-    const raw = JSON.parse(line.slice(VALIDATE_MARKER.length)) as Partial<ProbeReport>;
-    if (typeof raw.version !== 'string' || typeof raw.prefix !== 'string') return null;
-    return {
-      version: raw.version,
-      implementation: String(raw.implementation ?? 'unknown'),
-      prefix: raw.prefix,
-      supported: raw.supported === true,
-      packages: Array.isArray(raw.packages) ? raw.packages : [],
-      modules: Array.isArray(raw.modules) ? raw.modules : [],
-    };
-  } catch {
-    return null;
-  }
+  const raw = probeReport(stdout) as Partial<ProbeReport> | null;
+  if (!raw || typeof raw.version !== 'string' || typeof raw.prefix !== 'string') return null;
+  return {
+    version: raw.version,
+    implementation: String(raw.implementation ?? 'unknown'),
+    prefix: raw.prefix,
+    supported: raw.supported === true,
+    packages: Array.isArray(raw.packages) ? raw.packages : [],
+    modules: Array.isArray(raw.modules) ? raw.modules : [],
+  };
 }
 
 async function runProbe(file: string, names: string[], deps: ValidationDeps, checks: ValidationCheck[]): Promise<ProbeReport | null> {
-  const result = await deps.runProcess(file, [deps.probeScript, JSON.stringify(names)], { timeoutMs: deps.deadlineMs }).catch(
+  const result = await deps.runProcess(file, probeArgs(deps.probeScript, { packages: names, modules: true }), { timeoutMs: deps.deadlineMs }).catch(
     (err: unknown) => ({ stdout: '', stderr: String(err), code: null, signal: null, timedOut: false, overflowed: false, spawnError: errorCode(err) ?? String(err) }),
   );
   if (result.timedOut) return stop(checks, fail('runs', `${file} did not answer within ${deps.deadlineMs} ms`));

@@ -5,6 +5,7 @@
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import type { Core } from '../create-core.js';
+import { probeScriptIn } from '../interpreters/probe-script.js';
 import type { RunProcess } from '../process/run.js';
 import { ProcessRunner } from '../process/runner.js';
 import type { JobsService } from '../services.js';
@@ -18,6 +19,8 @@ import { planVenv } from './venv.js';
 export interface AttachJobsOptions {
   /** The app's data folder: a downloaded uv is kept here; tools run in it. */
   dataDir: string;
+  /** Holds python/interpreter_probe.py. */
+  resourcesDir: string;
   /** The app's environment (the user's PIP_* / UV_* settings come with it). */
   env: Readonly<Record<string, string | undefined>>;
   home?: string;
@@ -65,6 +68,7 @@ export function attachJobs(core: Core, opts: AttachJobsOptions): JobsService {
     executor: () => core.executor,
     logger: core.logger.child('provisioning'),
     platform,
+    probeScript: probeScriptIn(opts.resourcesDir),
     workDir: opts.dataDir,
   };
   const workDir = (): Promise<unknown> => fsp.mkdir(opts.dataDir, { recursive: true, mode: 0o700 });

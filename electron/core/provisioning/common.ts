@@ -29,6 +29,8 @@ export interface ProvisioningDeps {
   executor(): ExecutorService | undefined;
   logger: Logger;
   platform: NodeJS.Platform;
+  /** resources/python/interpreter_probe.py. */
+  probeScript: string;
   /** Working folder of tools and probes (the app's data folder, never a project folder). */
   workDir: string;
 }

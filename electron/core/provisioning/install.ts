@@ -83,7 +83,7 @@ export async function planInstall(input: InstallInput, deps: ProvisioningDeps): 
   });
   let probe: ProbeResult;
   try {
-    probe = await probeInterpreter(run, target.path, required.map((r) => r.name), deps.workDir);
+    probe = await probeInterpreter(run, deps.probeScript, target.path, required.map((r) => r.name), deps.workDir);
   } catch (err) {
     throw conflict(`cannot install into '${name}': ${errorMessage(err)}`);
   }
@@ -133,7 +133,7 @@ export async function planInstall(input: InstallInput, deps: ProvisioningDeps): 
       ctx.phase('verifying');
       ctx.percent(null);
       const names = packages.map(verifiableName).filter((n): n is string => n !== null);
-      const after = await probeInterpreter(run, target.path, names, deps.workDir).catch((err: unknown) => {
+      const after = await probeInterpreter(run, deps.probeScript, target.path, names, deps.workDir).catch((err: unknown) => {
         throw new JobFailure(`${tool} succeeded, but '${name}' could not be checked afterwards: ${errorMessage(err)}`);
       });
       const still = missingOf(after, names);

@@ -2,45 +2,9 @@
  * A quick look into an interpreter before and after an install: whether it is a venv, whether it
  * is externally managed (PEP 668), its pip, and which of some distributions are installed.
  */
+import { probeArgs, probeReport } from '../interpreters/probe-script.js';
 import { normalizePackageName } from '../interpreters/validation.js';
 import type { RunProcess } from '../process/run.js';
-
-export const PROBE_MARKER = '@@webhook-bridge-provision@@';
-
-/** Runs on Python 3.8+ with the same environment as the install tool (user site included, as pip sees it). */
-export const PROBE_SCRIPT = `
-import json, os, re, sys, sysconfig
-def norm(n):
-    return re.sub(r"[-_.]+", "-", n).lower()
-wanted = json.loads(sys.argv[1])
-base = getattr(sys, "base_prefix", getattr(sys, "real_prefix", sys.prefix))
-stdlib = sysconfig.get_path("stdlib")
-marker = os.path.join(stdlib, "EXTERNALLY-MANAGED")
-have = {}
-try:
-    from importlib import metadata
-    for d in metadata.distributions():
-        try:
-            name = d.metadata["Name"]
-        except Exception:
-            name = None
-        if name and norm(name) not in have:
-            have[norm(name)] = d.version
-except Exception:
-    pass
-import importlib.util
-out = {
-    "version": "%d.%d.%d" % tuple(sys.version_info[:3]),
-    "prefix": sys.prefix,
-    "in_venv": sys.prefix != base,
-    "stdlib": stdlib,
-    "marker": marker,
-    "externally_managed": sys.prefix == base and os.path.isfile(marker),
-    "pip": have.get("pip") if importlib.util.find_spec("pip") else None,
-    "installed": dict((w, have.get(norm(w))) for w in wanted),
-}
-sys.stdout.write("${PROBE_MARKER}" + json.dumps(out) + "\\n")
-`;
 
 export interface ProbeResult {
   version: string;
@@ -55,33 +19,35 @@ export interface ProbeResult {
   installed: Map<string, string | null>;
 }
 
+/** Runs the interpreter probe with the same environment as the install tool (user site included, as pip sees it). */
 export async function probeInterpreter(
   runProcess: RunProcess,
+  probeScript: string,
   python: string,
   distributions: readonly string[],
   cwd: string,
   timeoutMs = 20_000,
 ): Promise<ProbeResult> {
-  const result = await runProcess(python, ['-c', PROBE_SCRIPT, JSON.stringify(distributions)], { timeoutMs, cwd });
+  const result = await runProcess(python, probeArgs(probeScript, { packages: distributions, environment: true }), { timeoutMs, cwd });
   if (result.spawnError) throw new Error(`${python} could not be started (${result.spawnError})`);
   if (result.timedOut) throw new Error(`${python} did not answer within ${timeoutMs} ms`);
-  const line = result.stdout.split(/\r?\n/).find((l) => l.startsWith(PROBE_MARKER));
-  if (!line) {
+  const raw = probeReport(result.stdout) as {
+    version: string; prefix: string; in_venv?: boolean; marker?: string; externally_managed?: boolean; pip?: string | null;
+    packages?: { name: string; version: string | null }[];
+  } | null;
+  if (!raw || typeof raw.in_venv !== 'boolean') {
     const detail = (result.stderr.trim().split(/\r?\n/).pop() ?? '').slice(0, 300);
     throw new Error(`${python} did not answer like a Python 3.8+ interpreter (exit code ${result.code ?? 'none'}${detail ? `: ${detail}` : ''})`);
   }
-  const raw = JSON.parse(line.slice(PROBE_MARKER.length)) as {
-    version: string; prefix: string; in_venv: boolean; marker: string; externally_managed: boolean; pip: string | null;
-    installed: Record<string, string | null>;
-  };
+  const versions = new Map((raw.packages ?? []).map((p) => [p.name, p.version]));
   return {
     version: raw.version,
     prefix: raw.prefix,
     inVenv: raw.in_venv,
-    externallyManaged: raw.externally_managed,
-    marker: raw.marker,
-    pip: raw.pip,
-    installed: new Map(distributions.map((d) => [d, raw.installed[d] ?? null])),
+    externallyManaged: raw.externally_managed === true,
+    marker: raw.marker ?? '',
+    pip: raw.pip ?? null,
+    installed: new Map(distributions.map((d) => [d, versions.get(d) ?? null])),
   };
 }
 

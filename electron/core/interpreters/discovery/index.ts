@@ -6,7 +6,7 @@
  *   const runProcess = new ProcessRunner({ env: process.env }).run;   // core/process/runner.ts
  *   const discovery = createDiscovery({
  *     platform: process.platform, env: process.env, homeDir: os.homedir(), cwd: process.cwd(),
- *     fs: nodeDiscoveryFs, runProbe: createProbeRunner(runProcess), now: () => performance.now(),
+ *     fs: nodeDiscoveryFs, runProbe: createProbeRunner(runProcess, probeScriptIn(resourcesDir)), now: () => performance.now(),
  *     venvPaths: () => config.venvPaths(), configuredPaths: () => config.interpreterPaths(),
  *     readRegistry: createRegQueryReader(runProcess), listPyLauncher: createPyLauncherLister(runProcess),
  *   });

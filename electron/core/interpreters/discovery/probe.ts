@@ -1,30 +1,17 @@
 /**
- * The discovery probe: a one-liner valid in Python 2 and 3 that prints what the
- * file-based readers could not tell. One process per interpreter, all in parallel,
- * under one deadline.
+ * The discovery probe: the interpreter probe (../probe-script.ts) asked for the basics only,
+ * under `-E -s` (no PYTHON* variables, no user site), printing what the file-based readers could
+ * not tell. One process per interpreter, all in parallel, under one deadline.
  */
 import type { RunProcess, RunResult } from '../../process/run.js';
+import { probeArgs, probeReport } from '../probe-script.js';
 import type { ProbeInfo, ProbeOutcome, RunProbe } from './types.js';
 import { fullVersion, normalizeArch } from './version-files.js';
 
-export const PROBE_MARKER = '@@webhook-bridge-probe@@';
-
-/** Python 2.6+ and 3.x compatible; prints one marked JSON line. */
-export const PROBE_CODE = [
-  'import sys, json, platform',
-  'v = sys.version_info',
-  'sys.stdout.write("' + PROBE_MARKER + '" + json.dumps({',
-  '"version": "%d.%d.%d" % (v[0], v[1], v[2]),',
-  '"implementation": platform.python_implementation(),',
-  '"machine": platform.machine(),',
-  '"bits": 64 if sys.maxsize > 2 ** 32 else 32,',
-  '"prefix": sys.prefix,',
-  '"base_prefix": getattr(sys, "base_prefix", getattr(sys, "real_prefix", sys.prefix)),',
-  '"executable": sys.executable}) + "\\n")',
-].join('\n');
-
 /** `-E -s`: ignore PYTHON* variables and the user site, both exist in Python 2 as well. */
-export const PROBE_ARGS: readonly string[] = ['-E', '-s', '-c', PROBE_CODE];
+function discoveryArgs(script: string): string[] {
+  return ['-E', '-s', ...probeArgs(script)];
+}
 
 function field(record: Record<string, unknown>, name: string): string | null {
   const value = record[name];
@@ -33,16 +20,8 @@ function field(record: Record<string, unknown>, name: string): string | null {
 
 /** Parses the marked line; null when the output is not the probe's. */
 export function parseProbeOutput(stdout: string): ProbeInfo | null {
-  const line = stdout.split(/\r?\n/).find((candidate) => candidate.startsWith(PROBE_MARKER));
-  if (!line) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line.slice(PROBE_MARKER.length));
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return null;
-  const record = parsed as Record<string, unknown>;
+  const record = probeReport(stdout);
+  if (!record) return null;
   const version = fullVersion(field(record, 'version') ?? undefined);
   const prefix = field(record, 'prefix');
   if (!version || prefix === null) return null;
@@ -64,12 +43,13 @@ export function stderrTail(stderr: string, max = 200): string {
   return last.length > max ? `${last.slice(0, max)}…` : last;
 }
 
-export function createProbeRunner(runProcess: RunProcess): RunProbe {
+/** `probeScript`: the path of interpreter_probe.py (`probeScriptIn(resourcesDir)`). */
+export function createProbeRunner(runProcess: RunProcess, probeScript: string): RunProbe {
   return async (paths, deadlineMs) => {
     const outcomes = await Promise.all(
       paths.map(async (file): Promise<[string, ProbeOutcome]> => {
         try {
-          const result = await runProcess(file, PROBE_ARGS, { timeoutMs: deadlineMs });
+          const result = await runProcess(file, discoveryArgs(probeScript), { timeoutMs: deadlineMs });
           return [file, outcomeOf(result, deadlineMs)];
         } catch (err) {
           const reason = `could not be started: ${err instanceof Error ? err.message : String(err)}`;
