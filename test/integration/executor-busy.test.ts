@@ -108,6 +108,26 @@ describe('a busy executor (more slow calls than threads + queue)', () => {
   });
 });
 
+describe('plugin listing never competes with webhook calls for the plugin queue', () => {
+  it('an idle executor with 2 threads and no queue lists every plugin, and still does while both threads are held', async () => {
+    const exe = await startExecutor(['--threads', '2', '--queue-size', '0', '--plugin-timeout', '30']);
+    const notBusy = (infos: { name: string; error: string }[]) => infos.filter((p) => p.error.includes('busy')).map((p) => p.name);
+    const idle = await exe.client.listPlugins({ deadlineMs: 20_000 });
+    // more plugins than threads: each loads on the loader pool, none is refused as "busy"
+    expect(idle.length).toBeGreaterThan(2);
+    expect(notBusy(idle)).toEqual([]);
+    expect(idle.find((p) => p.name === 'noop' || p.name === 'busy')?.available).toBe(true);
+    // both webhook threads held: listing and plugin info still answer, and take no webhook place
+    const held = [0, 1].map(() => exe.client.execute({ ...call('busy', 'seconds=4'), timeoutMs: 30_000 }, { deadlineMs: 40_000 }));
+    await expect.poll(async () => (await exe.client.execute(call('busy', 'seconds=0'))).statusCode, { timeout: 10_000 }).toBe(503);
+    const during = await exe.client.listPlugins({ deadlineMs: 20_000 });
+    expect(notBusy(during)).toEqual([]);
+    expect(during.map((p) => p.name)).toEqual(idle.map((p) => p.name));
+    expect((await exe.client.getPluginInfo('busy', { deadlineMs: 20_000 })).available).toBe(true);
+    expect((await Promise.all(held)).map((r) => r.statusCode)).toEqual([200, 200]);
+  });
+});
+
 describe('executor concurrency options', () => {
   it('refuses a negative queue size and a zero queue timeout (exit 2, one line naming the option)', async () => {
     for (const [flag, value] of [['--queue-size', '-1'], ['--queue-timeout', '0'], ['--threads', '0']] as const) {

@@ -38,6 +38,11 @@ _EXTRA_SERVER_THREADS = 8
 # holding the GIL) misses them. Watch streams (long-lived) get their own threads too.
 _HEALTH_THREADS = 2
 _WATCH_THREADS = 4
+# ListPlugins / GetPluginInfo run on threads of their own (never queued behind a burst of plugin
+# calls in the server's threads), and load plugins on a loader pool of their own (never refused
+# because webhook calls fill the plugin queue, and never taking its places).
+_LIST_THREADS = 2
+_LOADER_THREADS = 4
 # On exit, the time plugins' subprocesses get between SIGTERM and SIGKILL.
 _GROUP_KILL_GRACE = 1.0
 
@@ -242,14 +247,18 @@ def main(argv):
             sys.path.append(directory)
     pool = WorkerPool(args.threads, max_abandoned=args.max_abandoned, queue_size=args.queue_size,
                       queue_timeout=args.queue_timeout)
+    # Plugins load for ListPlugins / GetPluginInfo here, never in the webhook pool's bounded queue.
+    loader = WorkerPool(_LOADER_THREADS, name="plugin-loader", max_abandoned=args.max_abandoned)
     versions = {"grpc": grpc.__version__, "protobuf": google.protobuf.__version__}
     service = ExecutorService(webhook_messages, registry, pool, args.plugin_timeout, nonce, versions,
-                              max_message_bytes=MAX_MESSAGE_BYTES)
+                              max_message_bytes=MAX_MESSAGE_BYTES, loader=loader)
     health = HealthServicer(health_messages, ("", WEBHOOK_SERVICE), healthy=lambda: not pool.saturated)
     health_pool = ThreadPoolExecutor(max_workers=_HEALTH_THREADS, thread_name_prefix="health")
     watch_pool = ThreadPoolExecutor(max_workers=_WATCH_THREADS, thread_name_prefix="health-watch")
+    list_pool = ThreadPoolExecutor(max_workers=_LIST_THREADS, thread_name_prefix="plugin-list")
     handlers = [
-        reserve_threads(service.handler(), {"HealthCheck": health_pool}),
+        reserve_threads(service.handler(), {"HealthCheck": health_pool, "ListPlugins": list_pool,
+                                            "GetPluginInfo": list_pool}),
         reserve_threads(health.handler(), {"Check": health_pool, "Watch": watch_pool}),
     ]
     options = [

@@ -34,8 +34,12 @@ _BUSY_LOG_INTERVAL = 5.0
 
 
 class ExecutorService(object):
-    def __init__(self, messages, registry, pool, plugin_timeout, nonce, versions, max_message_bytes=None):
+    def __init__(self, messages, registry, pool, plugin_timeout, nonce, versions, max_message_bytes=None,
+                 loader=None):
         self._m = messages
+        # Listing and plugin info load plugins on a pool of their own (``loader``): they never take
+        # places of webhook calls in ``pool``'s bounded queue, and an idle executor always lists.
+        self._loader = loader if loader is not None else pool
         # a body this large would make the response exceed gRPC's message cap: 502 instead
         self._max_body = None if max_message_bytes is None else max_message_bytes - _RESPONSE_OVERHEAD
         self._busy_logged = 0.0
@@ -177,8 +181,8 @@ class ExecutorService(object):
 
     def _load_info(self, name):
         try:
-            entry = self._pool.run(lambda: self._registry.get(name, wait=self._plugin_timeout),
-                                   self._plugin_timeout)
+            entry = self._loader.run(lambda: self._registry.get(name, wait=self._plugin_timeout),
+                                     self._plugin_timeout)
         except CallTimeout:
             return self._m.PluginInfo(name=name, available=False, source_path=self._registry.find(name) or "",
                                       error="loading timed out after %.3gs" % self._plugin_timeout)
@@ -195,7 +199,7 @@ class ExecutorService(object):
                                   error=error)
 
     def ListPlugins(self, request, context):
-        # All plugins load at once through the pool within one budget (--plugin-timeout, and the
+        # All plugins load through the loader pool (unbounded queue) within one budget (--plugin-timeout, and the
         # caller's deadline): one slow import cannot make the whole list time out. A plugin not
         # loaded by then is listed as unavailable, "still loading"; the next list shows it loaded.
         budget = self._plugin_timeout
@@ -206,7 +210,7 @@ class ExecutorService(object):
         tasks = []
         for name in sorted(self._registry.scan()):
             try:
-                task = self._pool.submit(lambda name=name: self._registry.get(name, wait=budget))
+                task = self._loader.submit(lambda name=name: self._registry.get(name, wait=budget))
             except PoolSaturated:
                 task = SATURATED_MESSAGE
             except PoolBusy as exc:
@@ -218,7 +222,7 @@ class ExecutorService(object):
                 infos.append(self._unavailable_info(name, task))
                 continue
             try:
-                entry = self._pool.collect(task, deadline - time.monotonic())
+                entry = self._loader.collect(task, deadline - time.monotonic())
             except CallTimeout:
                 infos.append(self._unavailable_info(name, "still loading"))
                 continue
