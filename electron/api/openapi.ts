@@ -1,5 +1,7 @@
 import { operationNames, operations, EVENTS_PATH } from '../../shared/contract.js';
+import { PLUGIN_NAME_PATTERN } from '../../shared/dto/plugins.js';
 import { ErrorCodes } from '../../shared/errors.js';
+import { WEBHOOK_METHODS, WEBHOOK_PATH } from './webhooks.js';
 
 type JsonObject = Record<string, unknown>;
 
@@ -17,6 +19,51 @@ const ErrorSchema = {
 
 function pathParams(path: string): string[] {
   return [...path.matchAll(/\{([A-Za-z_][A-Za-z0-9_]*)\}/g)].map((m) => m[1] as string);
+}
+
+function errorResponse(description: string, headers?: JsonObject): JsonObject {
+  return { description, ...(headers ? { headers } : {}), content: { 'application/json': { schema: ErrorSchema } } };
+}
+
+/** `GET|POST|PUT|PATCH|DELETE /api/v1/webhook/{plugin}` (api/webhooks.ts): no bearer token, any body. */
+function webhookOperations(): [string, Record<string, JsonObject>] {
+  const path = WEBHOOK_PATH.replace(/:([A-Za-z_][A-Za-z0-9_]*)/g, '{$1}');
+  const operation = (method: string): JsonObject => ({
+    operationId: `webhook${method.charAt(0)}${method.slice(1).toLowerCase()}`,
+    summary: `${method} to a plugin: runs it in the executor and answers with its status, headers and body`,
+    tags: ['webhooks'],
+    parameters: [
+      { name: 'plugin', in: 'path', required: true, description: 'The plugin name', schema: { type: 'string', pattern: PLUGIN_NAME_PATTERN } },
+      {
+        name: 'X-Hub-Signature-256',
+        in: 'header',
+        required: false,
+        description: 'sha256=<hex HMAC-SHA256 of the raw body>; required when the plugin has a secret',
+        schema: { type: 'string' },
+      },
+    ],
+    ...(method === 'GET'
+      ? {}
+      : { requestBody: { required: false, description: 'Any content type, passed to the plugin as raw bytes (1 MiB at most)', content: { '*/*': { schema: {} } } } }),
+    responses: {
+      '200': { description: "The plugin's answer: its own status, headers and body (any content type)", content: { '*/*': { schema: {} } } },
+      '400': errorResponse('Invalid plugin name, or the plugin refused the input'),
+      '401': errorResponse('The plugin has a secret and X-Hub-Signature-256 is missing or wrong'),
+      '404': errorResponse('No plugin by that name'),
+      '405': errorResponse('The plugin does not handle this method', {
+        Allow: { description: 'The methods the plugin handles', schema: { type: 'string' } },
+      }),
+      '413': errorResponse('The request body is over 1 MiB'),
+      '500': errorResponse('The plugin raised or could not load'),
+      '502': errorResponse("The plugin's answer cannot be relayed (over the response size limit)"),
+      '503': errorResponse('The executor is not running, busy or the plugin is still loading', {
+        'Retry-After': { description: 'Seconds to wait before retrying', schema: { type: 'integer' } },
+      }),
+      '504': errorResponse('The plugin did not answer in time'),
+      default: errorResponse('Error'),
+    },
+  });
+  return [path, Object.fromEntries(WEBHOOK_METHODS.map((m) => [m.toLowerCase(), operation(m)]))];
 }
 
 /** The OpenAPI 3.1 document, derived from the contract (JSON Schema is what TypeBox builds). */
@@ -58,6 +105,8 @@ export function buildOpenApi(version: string): JsonObject {
       responses: { '200': { description: 'text/event-stream' } },
     },
   };
+  const [webhookPath, webhook] = webhookOperations();
+  paths[webhookPath] = webhook;
   return {
     openapi: '3.1.0',
     info: { title: 'webhook-bridge local API', version },

@@ -9,6 +9,8 @@ import { AppError, invalid } from '../core/errors.js';
 import type { ExecutorService, HeaderPair } from '../core/services.js';
 
 export const WEBHOOK_PATH = '/api/v1/webhook/:plugin';
+/** The methods a webhook route answers (the OpenAPI document lists the same). */
+export const WEBHOOK_METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 const NAME = new RegExp(PLUGIN_NAME_PATTERN);
 
 /** Per-connection headers that must not be forwarded (RFC 9110 §7.6.1), plus framing we set ourselves. */
@@ -61,7 +63,7 @@ export function webhookRoutes(core: { readonly executor: ExecutorService | undef
       scope.removeAllContentTypeParsers();
       scope.addContentTypeParser('*', { parseAs: 'buffer' }, (_req, body, done) => done(null, body));
       scope.route({
-        method: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'],
+        method: [...WEBHOOK_METHODS],
         url: WEBHOOK_PATH,
         handler: async (request: FastifyRequest, reply: FastifyReply) => {
           const { plugin } = request.params as { plugin: string };
