@@ -7,6 +7,7 @@ const config: KnipConfig = {
   // vite/vitest configs and the test files. Listed here: what only a build script or a runner knows.
   entry: [
     'electron/main/preload.ts', // bundled on its own by scripts/build-main.mjs
+    'electron/headless.ts', // run through tsx by scripts/start.mjs (`npm run serve`, `npm start` without Electron)
     'scripts/*.mjs',
     'test/**/*.test.{ts,tsx}',
     'test/bench/*.bench.ts', // loaded by test/bench/run.ts by name
