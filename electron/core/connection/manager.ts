@@ -6,6 +6,7 @@
 import type { ConnectionStatus } from '../../../shared/dto/connection.js';
 import type { Disposable, EventBus } from '../events.js';
 import type { ExecutorBackend } from '../executor/backend.js';
+import { boundedTail } from '../executor/stderr-tail.js';
 import { HealthMonitor, type HealthMonitorOptions } from './health-monitor.js';
 import { RequestStatsTracker } from './stats.js';
 
@@ -96,7 +97,7 @@ export class ConnectionManager {
       uptime_s: ep ? Math.round((this.deps.now() - ep.startedMono) / 100) / 10 : null,
       restarts: snap.restarts,
       last_error: snap.lastError === null ? null : this.deps.redact(snap.lastError),
-      stderr_tail: tail.map((l) => this.deps.redact(l)),
+      stderr_tail: boundedTail(tail.map((l) => this.deps.redact(l))),
       health_latency_ms: ep ? this.latency : null,
       switching_to: snap.switchingTo,
       requests: this.stats.snapshot(),

@@ -14,6 +14,7 @@ import { Leases, type Endpoint } from './endpoint.js';
 import { ExecutorClient } from './grpc-client.js';
 import { parseHandshakeLine, type ExecutorHandshake } from './handshake.js';
 import type { PreparedLaunch } from './launch.js';
+import { cutTailLine } from './stderr-tail.js';
 
 export interface ProcessDeps {
   runner: Pick<ProcessRunner, 'spawn'>;
@@ -100,7 +101,7 @@ export class SpawnedExecutor implements Endpoint {
       onLine: (line, stream) => {
         if (stream === 'stderr') {
           const clean = log.redactor.apply(line);
-          this.tail.push(clean);
+          this.tail.push(cutTailLine(clean));
           if (this.tail.length > max) this.tail.shift();
           log.log(levelOf(line), clean.replace(PY_TIMESTAMP, ''));
           return;

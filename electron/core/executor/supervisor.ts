@@ -15,6 +15,7 @@ import { Backoff, FailureWindow, type BackoffOptions } from './backoff.js';
 import type { Endpoint } from './endpoint.js';
 import { describeExit } from '../process/exit.js';
 import { ExecutorStartError } from './spawned-executor.js';
+import { boundedTail } from './stderr-tail.js';
 
 export interface LaunchContext {
   generation: number;
@@ -237,7 +238,7 @@ export class Supervisor implements ExecutorBackend {
       if (result.ok) return { switched: true, message: `the executor now runs under '${target.key}' (pid ${result.pid ?? '?'})` };
       throw new AppError('CONFLICT', `could not switch the executor to '${target.key}': ${result.error.message}`, {
         interpreter: target.key,
-        stderr_tail: result.error instanceof ExecutorStartError ? result.error.stderrTail : [],
+        stderr_tail: result.error instanceof ExecutorStartError ? boundedTail(result.error.stderrTail) : [],
       });
     });
   }
