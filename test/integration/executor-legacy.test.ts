@@ -55,9 +55,10 @@ for (const interpreter of ['system', 'venv'] as const) {
       expect(r.status).toBe(200);
       const e = envelopeOf(r);
       expect(e).toMatchObject({ plugin: 'v06_run', method: 'POST', status_code: 200, message: 'success', request_id: expect.stringMatching(/\S/) });
-      expect(e.data).toEqual({ greeting: 'hi', method: 'POST', data: { a: { b: [1, { c: 2 }] } }, logger: 'Logger' });
+      // a 0.6–3.x plugin: data is upstream's execute() wrapper (executor-legacy-generations.test.ts)
+      expect(e.data['result']).toEqual({ greeting: 'hi', method: 'POST', data: { a: { b: [1, { c: 2 }] } }, logger: 'Logger' });
       const g = await b.request('GET', '/api/v1/webhook/v06_run?x=1&x=2&y=', { auth: false });
-      expect(envelopeOf(g).data).toMatchObject({ method: 'GET', data: { x: '1', y: '' } });
+      expect(envelopeOf(g).data['result']).toMatchObject({ method: 'GET', data: { x: '1', y: '' } });
     });
 
     it('2.x method handlers, get_data/set_result/get_result, query for GET and DELETE', async () => {
@@ -108,7 +109,7 @@ for (const interpreter of ['system', 'venv'] as const) {
       const r = await post('v3_execute', {});
       expect(envelopeOf(r).data).toEqual({ wrapped: { inner: true }, status: 'success', http_method: 'POST' });
       const s = await post('v3_named', { project_name: 'web', level: 'error' });
-      expect(envelopeOf(s).data).toEqual({ project: 'web', level: 'error' });
+      expect(envelopeOf(s).data['result']).toEqual({ project: 'web', level: 'error' });
     });
 
     it('a plugin that raises gets a real 500 with the envelope and the exception text', async () => {

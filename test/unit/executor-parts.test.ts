@@ -99,6 +99,7 @@ describe('launch', () => {
     resourcesDir: '/res',
     pluginDirs: ['/p1', '/res/plugins'],
     legacyEnvelope: true,
+    legacyGeneration: 'auto',
     pluginTimeoutS: 30,
     logLevel: 'warn',
     transport: { kind: 'tcp', host: '127.0.0.1', port: 0 },

@@ -72,6 +72,7 @@ export function resolveSettings(file: ConfigFile, env: Readonly<Record<string, s
     },
     server: { host: v<string>('server.host'), port: v<number>('server.port') },
     plugins: { dirs: [...v<readonly string[]>('plugins.dirs')], legacy_envelope: v<boolean>('plugins.legacy_envelope'),
+      legacy_generation: v<Settings['plugins']['legacy_generation']>('plugins.legacy_generation'),
       upstream_layout: file.plugins === undefined && file.python?.interpreter !== undefined && file.python.interpreters === undefined,
     },
     logging: { level: v<Settings['logging']['level']>('logging.level') },

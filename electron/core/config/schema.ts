@@ -49,6 +49,11 @@ export const ConfigFileSchema = Type.Object({
     Type.Object({
       dirs: Type.Optional(Type.Array(Type.String())),
       legacy_envelope: Type.Optional(Type.Boolean({ description: "wrap webhook_bridge 0.6-4.0 plugins' results in upstream's envelope" })),
+      legacy_generation: Type.Optional(
+        Type.Union([Type.Literal('auto'), Type.Literal(3), Type.Literal(4)], {
+          description: "webhook_bridge generation of every 0.6-4.0 plugin: auto (told from the class, else 4), 3 (0.6-3.x: execute() wraps the result) or 4",
+        }),
+      ),
     }),
   ),
   logging: Type.Optional(
@@ -62,6 +67,8 @@ export const ConfigFileSchema = Type.Object({
 export type ConfigFile = Static<typeof ConfigFileSchema>;
 
 /** The configuration with every default applied. */
+export type LegacyGeneration = 'auto' | 3 | 4;
+
 export interface Settings {
   python: {
     interpreter: string | null;
@@ -85,6 +92,8 @@ export interface Settings {
   plugins: {
     dirs: string[];
     legacy_envelope: boolean;
+    /** Which webhook_bridge generation the 0.6–4.0 plugins are: told from each class ('auto'), or forced. */
+    legacy_generation: LegacyGeneration;
     /** A webhook_bridge config (python.interpreter, no interpreters, no plugins section): upstream's folders apply. */
     upstream_layout: boolean;
   };
@@ -110,6 +119,7 @@ export const DEFAULTS = {
   'server.port': 8000,
   'plugins.dirs': ['plugins'],
   'plugins.legacy_envelope': true,
+  'plugins.legacy_generation': 'auto',
   'logging.level': 'info',
 } as const satisfies Record<string, unknown>;
 
@@ -162,6 +172,10 @@ plugins:
   # {plugin, method, status_code, message, execution_time, timestamp, data, error?, request_id};
   # false: the body is the plugin's result as JSON.
   legacy_envelope: true
+  # Which webhook_bridge generation those plugins are: auto (told from each class, else 4.0),
+  # 3 (0.6-3.x: data is upstream's {input_data, additional_info, http_method, result,
+  # plugin_executed, status}) or 4 (data is the handler's result).
+  # legacy_generation: auto
 
 logging:
   level: "info"   # debug, info, warn or error

@@ -122,6 +122,7 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
       pluginDirs,
       pluginTimeoutS: s.executor.timeout,
       legacyEnvelope: s.plugins.legacy_envelope,
+      legacyGeneration: s.plugins.legacy_generation,
       logLevel: s.logging.level,
       transport: transportOf(s, platform, ctx.othersAlive),
       baseEnv: env,
@@ -172,7 +173,7 @@ export function attachExecutor(core: Core, opts: AttachOptions): ExecutorService
   // --- following config edits ------------------------------------------------------------
   const launchSig = (): string => {
     const s = settings();
-    return JSON.stringify([s.executor.host, s.executor.port, s.executor.timeout, s.plugins.legacy_envelope, concurrencyArgs(s.executor), pluginDirsOf(s, core.config.path, opts.resourcesDir, home)]);
+    return JSON.stringify([s.executor.host, s.executor.port, s.executor.timeout, s.plugins.legacy_envelope, s.plugins.legacy_generation, concurrencyArgs(s.executor), pluginDirsOf(s, core.config.path, opts.resourcesDir, home)]);
   };
   const entrySig = (name: string | null): string => {
     const s = settings();

@@ -11,6 +11,8 @@ export const TOKEN_ENV = 'WEBHOOK_BRIDGE_EXECUTOR_TOKEN';
 export const NONCE_ENV = 'WEBHOOK_BRIDGE_EXECUTOR_NONCE';
 /** "0" turns off upstream's envelope for webhook_bridge 0.6–4.0 plugins (resources/python/webhook_bridge_executor/legacy.py). */
 export const LEGACY_ENVELOPE_ENV = 'WEBHOOK_BRIDGE_LEGACY_ENVELOPE';
+/** plugins.legacy_generation: auto, 3 or 4 (resources/python/webhook_bridge_executor/legacy.py). */
+export const LEGACY_GENERATION_ENV = 'WEBHOOK_BRIDGE_LEGACY_GENERATION';
 
 export type Transport = { kind: 'unix' } | { kind: 'tcp'; host: string; port: number };
 
@@ -22,6 +24,8 @@ export interface LaunchSettings {
   pluginTimeoutS: number;
   /** plugins.legacy_envelope: answer webhook_bridge 0.6–4.0 plugins in upstream's envelope. */
   legacyEnvelope: boolean;
+  /** plugins.legacy_generation: which webhook_bridge generation the 0.6–4.0 plugins are ('auto': told from each class). */
+  legacyGeneration: 'auto' | 3 | 4;
   logLevel: LogLevel;
   transport: Transport;
   /** The app's environment: the executor inherits it (minus the app's secrets). */
@@ -80,6 +84,7 @@ export function executorEnv(interp: ResolvedInterpreter, s: LaunchSettings, toke
   env[TOKEN_ENV] = token;
   env[NONCE_ENV] = nonce;
   env[LEGACY_ENVELOPE_ENV] = s.legacyEnvelope ? '1' : '0';
+  env[LEGACY_GENERATION_ENV] = String(s.legacyGeneration);
   return { env, virtualEnv };
 }
 

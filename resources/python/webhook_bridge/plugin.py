@@ -13,10 +13,15 @@ A plugin in this style::
 The executor builds one instance per request, ``Plugin(data, http_method="POST")``
 (every generation's constructor accepts that), and calls ``execute()``:
 
-- ``execute()`` calls ``run()``;
-- ``run()`` calls the handler of ``self.http_method`` (``get``, ``post``,
-  ``put``, ``delete``, ``patch``) or, for any other method, ``handle()``;
-- the handlers a plugin does not override call ``handle()``.
+- ``execute()`` calls a zero-argument ``run(self)`` override (the deprecated
+  0.6-3.x entry point), else the handler of ``self.http_method`` (``get``,
+  ``post``, ``put``, ``delete``, ``patch``) or, for any other method, ``handle()``;
+  a ``run`` that takes parameters is the plugin's own helper and never called;
+- the handlers a plugin does not override call ``handle()``;
+- for a 0.6-3.x plugin (``generation_of``; the executor's
+  ``plugins.legacy_generation`` setting can force it) execute() wraps the result
+  as upstream 2.x/3.x did: ``{input_data, additional_info, http_method, result,
+  plugin_executed, status}``; a 4.0 plugin's result is returned as it is.
 
 So overriding ``execute``, ``run`` (0.6-3.x), ``handle`` or a method handler
 each works the way it did upstream. The result (a dict, or any value the
@@ -27,14 +32,18 @@ New plugins should use the request-style API (``from webhook_bridge import
 BasePlugin``), which sees headers, the raw body and can set the status.
 """
 
+import inspect
 import logging
 
-__all__ = ["BasePlugin", "PluginData", "LEGACY_METHODS"]
+__all__ = ["BasePlugin", "PluginData", "LEGACY_METHODS", "is_entry_run", "generation_of"]
 
 # The method handlers of the legacy API, in upstream's order (patch came with 4.0).
 LEGACY_METHODS = ("GET", "POST", "PUT", "DELETE", "PATCH")
 
 _MISSING = object()
+
+# What upstream 0.6-3.x's execute() put beside the result, word for word.
+ADDITIONAL_INFO = "This is some additional information."
 
 
 def _wrap(value):
@@ -109,6 +118,53 @@ class PluginData(dict):
         return PluginData(self)
 
 
+def _own_params(cls, name):
+    """The parameters of cls.<name> after the implicit self/cls, or None when it is no plain function."""
+    attr = inspect.getattr_static(cls, name, None)
+    implicit = 1
+    if isinstance(attr, staticmethod):
+        attr, implicit = attr.__func__, 0
+    elif isinstance(attr, classmethod):
+        attr = attr.__func__
+    if not inspect.isfunction(attr):
+        return None
+    try:
+        return list(inspect.signature(attr).parameters.values())[implicit:]
+    except (TypeError, ValueError):
+        return None
+
+
+def is_entry_run(cls):
+    """True when ``cls.run`` is the deprecated entry point: BasePlugin's own, or an
+    override taking no parameter besides self. ``run(self, cmd)``, ``run(self, cmd="x")``
+    or ``run(self, *args)`` is a helper of the plugin's own: never called by the host."""
+    if getattr(cls, "run", None) is getattr(BasePlugin, "run", None):
+        return True
+    return _own_params(cls, "run") == []
+
+
+def generation_of(cls):
+    """3 (0.6-3.x), 4 (4.0) or None (the class does not tell) for a legacy plugin class.
+
+    0.6-3.x: a zero-argument run() override, or a constructor taking ``logger``
+    (the ``Plugin(data, logger=None, http_method="POST")`` form). 4.0: a patch()
+    override, or a constructor without ``logger`` (``Plugin(data=None, http_method="POST")``).
+    """
+    if getattr(cls, "run", None) is not getattr(BasePlugin, "run", None) and is_entry_run(cls):
+        return 3
+    if getattr(cls, "__init__", None) is not BasePlugin.__init__:
+        params = _own_params(cls, "__init__")
+        if params is not None and not any(p.kind in (p.VAR_POSITIONAL, p.VAR_KEYWORD) for p in params):
+            names = [p.name for p in params]
+            if "logger" in names:
+                return 3
+            if "http_method" in names:
+                return 4
+    if getattr(cls, "patch", None) is not getattr(BasePlugin, "patch", None):
+        return 4
+    return None
+
+
 class BasePlugin(object):
     """Base class of webhook_bridge 0.6-4.0 style plugins.
 
@@ -138,11 +194,33 @@ class BasePlugin(object):
     # --- entry points ----------------------------------------------------
 
     def execute(self):
-        """What the executor calls: ``run()``, whose value becomes the answer."""
-        return self.run()
+        """What the executor calls. A zero-argument ``run(self)`` override is the
+        deprecated 0.6-3.x entry point and is called; otherwise the handler of
+        ``self.http_method``, else ``handle()`` (a ``run`` taking parameters is a
+        plugin's own helper: 4.0's execute() never called run). For a 0.6-3.x
+        plugin the result is wrapped as upstream 2.x/3.x's execute() did:
+        ``{input_data, additional_info, http_method, result, plugin_executed, status}``.
+        """
+        entry = self.run if is_entry_run(type(self)) else self._dispatch
+        result = entry()
+        if getattr(self, "webhook_bridge_generation", 4) != 3:
+            return result
+        if not isinstance(result, dict):
+            result = {"result": result}
+        return {
+            "input_data": self.data,
+            "additional_info": ADDITIONAL_INFO,
+            "http_method": self.http_method,
+            "result": result,
+            "plugin_executed": True,
+            "status": "success",
+        }
 
     def run(self):
-        """Dispatches to the handler of ``self.http_method``, else ``handle()``."""
+        """The deprecated 0.6-3.x entry point: the handler of ``self.http_method``, else ``handle()``."""
+        return self._dispatch()
+
+    def _dispatch(self):
         if self.http_method in LEGACY_METHODS:
             handler = getattr(self, self.http_method.lower(), None)
             if callable(handler):

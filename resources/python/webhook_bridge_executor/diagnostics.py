@@ -66,6 +66,17 @@ def _function_of(cls, name):
     return None
 
 
+def parameter_names(func):
+    """'self, request, *args' -- names only: a default value or annotation is file content,
+    which an unauthenticated caller must never see (the error reaches webhook callers)."""
+    try:
+        params = inspect.signature(func).parameters.values()
+    except (TypeError, ValueError):
+        return "..."
+    prefix = {inspect.Parameter.VAR_POSITIONAL: "*", inspect.Parameter.VAR_KEYWORD: "**"}
+    return ", ".join(prefix.get(p.kind, "") + p.name for p in params)
+
+
 def handler_problem(cls, name, nargs, path):
     """Why ``instance.<name>(*nargs arguments)`` cannot be called, or None."""
     found = _function_of(cls, name)
@@ -80,10 +91,7 @@ def handler_problem(cls, name, nargs, path):
         return None
     else:
         return None
-    try:
-        shown = "%s%s" % (name, inspect.signature(func))
-    except (TypeError, ValueError):
-        shown = name + "(...)"
+    shown = "%s(%s)" % (name, parameter_names(func))
     return "Plugin.%s (%s) cannot be called as %s" % (
         shown, _where(path, func.__code__.co_firstlineno),
         "%s(self, request)" % name if nargs else "%s(self)" % name)
@@ -128,6 +136,14 @@ def check_request_style(cls, path):
                         "0.6-4.0 plugin (no argument, self.data), derive from "
                         "webhook_bridge.plugin.BasePlugin")
         raise PluginShapeError(problem)
+
+
+def public_exception(exc):
+    """What an unauthenticated caller may learn of a plugin's exception: its type (and a syntax
+    error's line), never its message, which may quote the plugin file, a file it links to, or the
+    request. The full text goes to the log."""
+    where = " at line %s" % exc.lineno if isinstance(exc, SyntaxError) and exc.lineno else ""
+    return "%s%s (details in the executor log)" % (type(exc).__name__, where)
 
 
 def missing_module(exc, path):

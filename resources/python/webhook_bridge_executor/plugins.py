@@ -24,7 +24,8 @@ import types
 
 from webhook_bridge import HTTP_METHODS
 
-from .diagnostics import LEGACY_STYLE, PluginShapeError, check_request_style, find_plugin_class, missing_module
+from .diagnostics import (LEGACY_STYLE, PluginShapeError, check_request_style, find_plugin_class, missing_module,
+                          public_exception)
 from .legacy import LegacyAdapter
 from .signature import SecretError, resolve_secret
 
@@ -44,14 +45,6 @@ def is_valid_name(name):
 
 def one_line(text):
     return " ".join(str(text).split())
-
-
-def public_exception(exc):
-    """What an unauthenticated caller may learn of a plugin's exception: its type (and a syntax
-    error's line), never its message, which may quote the plugin file, a file it links to, or the
-    request. The full text goes to the log."""
-    where = " at line %s" % exc.lineno if isinstance(exc, SyntaxError) and exc.lineno else ""
-    return "%s%s (details in the executor log)" % (type(exc).__name__, where)
 
 
 def describe_exception(exc):

@@ -11,7 +11,8 @@ import grpc
 
 from .conversion import (BadRequest, BadResult, build_request, envelope_result, error_result,
                          normalize_result, unauthorized_result, unavailable_result)
-from .plugins import describe_exception, is_valid_name, public_exception
+from .diagnostics import public_exception
+from .plugins import describe_exception, is_valid_name
 from .pool import CallTimeout, PoolBusy, PoolSaturated
 from .protocol import WEBHOOK_SERVICE
 from .signature import signature_problem
