@@ -11,7 +11,13 @@ turns the result into the answer:
   message, execution_time, timestamp, data, error?, request_id}``;
 - without it, the body is the result as JSON;
 - a result that is not a dict is given as ``{"result": value}``;
-- a plugin that raises answers 500 (``status_code: 500, error: "<text>"``).
+- a 0.6-3.x plugin's result is upstream 2.x/3.x execute()'s wrapper (see
+  webhook_bridge/plugin.py); the generation comes from the class
+  (``plugin_generation``) unless ``WEBHOOK_BRIDGE_LEGACY_GENERATION``
+  (plugins.legacy_generation: auto, 3 or 4) forces it;
+- a plugin that raises answers 500 (``status_code: 500, error: "<text>"``),
+  except that an error of loading code (``_raised_while_loading``) gives its
+  type only: its text may quote a file's lines.
 """
 
 import datetime
