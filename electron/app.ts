@@ -7,13 +7,11 @@ import type { FastifyInstance } from 'fastify';
 import { buildServer } from './api/server.js';
 import { dashboardPlugin } from './api/dashboard.js';
 import { webhookRoutes } from './api/webhooks.js';
-import { createCore, type Core } from './core/create-core.js';
-import { attachExecutor, type ExecutorTuning } from './core/executor/attach.js';
+import { createCore, type Core, type CoreOptions } from './core/create-core.js';
+import type { ExecutorTuning } from './core/executor/tuning.js';
 import { createFileSink } from './core/logging/file-sink.js';
 import { consoleSink, Redactor, type LogSink } from './core/logging/logger.js';
 import { createHandlers, type Handlers } from './core/operations.js';
-import { attachInterpreterTools } from './core/interpreters/attach.js';
-import { attachJobs } from './core/provisioning/attach.js';
 import { resolveAppPaths, type AppPaths } from './core/paths.js';
 import { loadOrCreateToken, type ApiToken } from './core/token.js';
 
@@ -33,6 +31,8 @@ export interface BridgeOptions {
   resourcesDir: string;
   /** Timings of the executor's supervision (tests shorten them). */
   executorTuning?: Partial<ExecutorTuning>;
+  /** Parts used in place of the real ones (tests only: see CoreOptions.replace). */
+  replace?: CoreOptions['replace'];
 }
 
 export interface Bridge {
@@ -54,18 +54,26 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   if (opts.fileLog !== false) sinks.push(createFileSink(paths.logDir));
   const token = await loadOrCreateToken(paths.tokenFile, env);
   redactor.add(token.token);
-  const core = await createCore({ configFile: paths.configFile, env, logSinks: sinks, redactor, home: opts.home ?? os.homedir() });
-  attachInterpreterTools(core, { resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir(), ...(opts.cwd ? { cwd: opts.cwd } : {}) });
-  attachJobs(core, { dataDir: paths.dataDir, resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir() });
-  const executor = attachExecutor(core, { resourcesDir: opts.resourcesDir, env, home: opts.home ?? os.homedir(), workDir: paths.dataDir, ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}) });
+  const core = await createCore({
+    configFile: paths.configFile,
+    env,
+    logSinks: sinks,
+    redactor,
+    home: opts.home ?? os.homedir(),
+    resourcesDir: opts.resourcesDir,
+    dataDir: paths.dataDir,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.executorTuning ? { executorTuning: opts.executorTuning } : {}),
+    ...(opts.replace ? { replace: opts.replace } : {}),
+  });
   core.logger.debug(`config file ${paths.configFile} (from ${paths.configFrom}); logs in ${paths.logDir}`);
   const handlers = createHandlers(core);
   const host = opts.host ?? core.config.settings.server.host;
   const port = opts.port ?? core.config.settings.server.port;
   let server: FastifyInstance | undefined;
   try {
-    await executor.start(); // a broken interpreter leaves the executor `failed`; the API still starts
-    server = await buildServer({ handlers, events: core.events, logger: core.logger, token: token.token, listenHost: host, plugins: [webhookRoutes(core), dashboardPlugin()] });
+    await core.executor.start(); // a broken interpreter leaves the executor `failed`; the API still starts
+    server = await buildServer({ handlers, events: core.events, logger: core.logger, token: token.token, listenHost: host, plugins: [webhookRoutes(core.executor), dashboardPlugin()] });
     await server.listen({ host, port });
   } catch (err) {
     await server?.close();

@@ -1,5 +1,6 @@
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { operationNames, operations, type OperationName } from '../../shared/contract.js';
+import type { Health } from '../../shared/dto/config.js';
 import type { InputValidator } from '../core/input.js';
 import type { Handlers } from '../core/operations.js';
 import { invalid } from '../core/errors.js';
@@ -40,8 +41,8 @@ export function registerOperationRoutes(app: FastifyInstance, handlers: Handlers
         const output = await handler(input);
         let status: number = 'status' in op ? op.status : 200;
         if (name === 'health') {
-          const h = output as { executor: { state: string; serving: boolean } };
-          if (h.executor.state !== 'disabled' && !h.executor.serving) {
+          const h = output as Health;
+          if (!h.executor.serving) {
             status = 503;
             reply.header('Retry-After', '1');
           }

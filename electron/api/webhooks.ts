@@ -5,8 +5,8 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PLUGIN_NAME_PATTERN } from '../../shared/dto/plugins.js';
-import { AppError, invalid } from '../core/errors.js';
-import type { ExecutorService, HeaderPair } from '../core/services.js';
+import { invalid } from '../core/errors.js';
+import type { Executor, HeaderPair } from '../core/services.js';
 
 export const WEBHOOK_PATH = '/api/v1/webhook/:plugin';
 /** The methods a webhook route answers (the OpenAPI document lists the same). */
@@ -56,8 +56,8 @@ export function groupHeaders(headers: readonly HeaderPair[]): Map<string, string
   return out;
 }
 
-/** The webhook routes for `ServerOptions.plugins`; `executor` is read per request (it may be attached later). */
-export function webhookRoutes(core: { readonly executor: ExecutorService | undefined }): (app: FastifyInstance) => void {
+/** The webhook routes for `ServerOptions.plugins`: each call goes to the executor's `execute`. */
+export function webhookRoutes(executor: Pick<Executor, 'execute'>): (app: FastifyInstance) => void {
   return (app) => {
     void app.register(async (scope) => {
       scope.removeAllContentTypeParsers();
@@ -70,8 +70,6 @@ export function webhookRoutes(core: { readonly executor: ExecutorService | undef
           if (!NAME.test(plugin)) {
             throw invalid('plugin', 'invalid plugin name', `plugin: invalid plugin name (expected ${PLUGIN_NAME_PATTERN})`);
           }
-          const executor = core.executor;
-          if (!executor) throw new AppError('UNAVAILABLE', 'the executor is not available');
           const q = request.url.indexOf('?');
           const result = await executor.execute({
             plugin,

@@ -1,36 +1,60 @@
+/**
+ * Builds the core whole, in order, once: config → process runner → interpreters (registry, discovery, validation) →
+ * executor (supervision, calls, connection state) → provisioning (jobs) → activation (the use-case
+ * over interpreters and executor). Each wing gets what it needs through its factory; nothing is
+ * attached or replaced afterwards. No wing imports this file.
+ */
 import type { UpdateConfigInput, ConfigView } from '../../shared/dto/config.js';
-import type { DiscoveryResult } from '../../shared/interpreters-discovery.js';
+import { createActivation, type ActivationService } from './activation.js';
 import { ConfigStore } from './config/store.js';
 import { EventBus, type Disposable } from './events.js';
-import { findPythonOnPath } from './interpreters/find-python.js';
-import { InterpreterRegistry } from './interpreters/registry.js';
+import { createExecutor } from './executor/create-executor.js';
+import type { ExecutorTuning } from './executor/tuning.js';
+import { createInterpreters, type DiscoveryService } from './interpreters/create-interpreters.js';
+import type { InterpreterRegistry } from './interpreters/registry.js';
 import { LogBuffer, Logger, Redactor, type LogSink } from './logging/logger.js';
-import type { ExecutorService, JobsService } from './services.js';
+import { ProcessRunner } from './process/runner.js';
+import { createJobs, type JobsOptions } from './provisioning/create-jobs.js';
+import type { Executor, JobsService } from './services.js';
 
 export interface CoreOptions {
   configFile: string;
   env: Readonly<Record<string, string | undefined>>;
   /** Extra sinks (console, rotating file); the in-memory buffer is always there. */
   logSinks: LogSink[];
+  /** Holds python/ (the executor, the probes), plugins/ and proto/. */
+  resourcesDir: string;
+  /** The app's data folder (a downloaded uv, the tools' working folder). */
+  dataDir: string;
+  /** The user's home folder, for `~` in paths. */
+  home: string;
+  cwd?: string;
   now?: () => Date;
   watchConfig?: boolean;
-  /** The user's home folder, for `~` in paths. */
-  home?: string;
   redactor?: Redactor;
+  executorTuning?: Partial<ExecutorTuning>;
+  /** Run discovery at start and after edits for the facts in the list (default true). */
+  learnInterpreterFacts?: boolean;
+  /** Only where a real part cannot exist in a test, or to inject a fault: used in place of the real one. */
+  replace?: {
+    executor?: Executor;
+    uv?: JobsOptions['uv'];
+  };
 }
 
-/** The domain core: config, interpreter registry, events and logs (executor and jobs plug in). */
+/** The domain core: every wing, built. */
 export interface Core {
   readonly config: ConfigStore;
   readonly registry: InterpreterRegistry;
+  readonly discovery: DiscoveryService;
+  readonly executor: Executor;
+  readonly jobs: JobsService;
+  readonly activation: ActivationService;
   readonly events: EventBus;
   readonly logger: Logger;
   readonly logs: LogBuffer;
   readonly now: () => Date;
   readonly startedAt: Date;
-  executor: ExecutorService | undefined;
-  jobs: JobsService | undefined;
-  discovery: ((refresh: boolean) => Promise<DiscoveryResult>) | undefined;
   updateConfig(input: UpdateConfigInput): Promise<ConfigView>;
   dispose(): Promise<void>;
 }
@@ -42,6 +66,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const logger = Logger.create({ level: 'info', sinks: [logs, ...opts.logSinks], now, instance: logs.instance, ...(opts.redactor ? { redactor: opts.redactor } : {}) });
   const disposables: Disposable[] = [logs.onDidAppend((e) => events.emit('logAppended', e))];
 
+  // 1. config
   const config = await ConfigStore.open({ path: opts.configFile, env: opts.env, logger, now, watch: opts.watchConfig ?? true });
   logger.setLevel(config.settings.logging.level);
   disposables.push(
@@ -50,32 +75,54 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       events.emit('configChanged', view);
     }),
   );
+  const { env, home, resourcesDir } = opts;
 
-  const registry = new InterpreterRegistry({
-    config,
-    events,
-    logger,
-    now,
-    findDefaultPython: () => findPythonOnPath(opts.env),
-    ...(opts.home ? { home: opts.home } : {}),
+  // the one process runner: the executor, probes, validation and package tools all start here
+  const runner = new ProcessRunner({ env });
+
+  // 2. interpreters
+  const interpreters = createInterpreters({
+    config, events, logger, now, runner, resourcesDir, env, home,
+    ...(opts.cwd ? { cwd: opts.cwd } : {}),
+    ...(opts.learnInterpreterFacts === false ? { learnFacts: false } : {}),
+  });
+  const { registry, discovery } = interpreters;
+
+  // 3. executor
+  const executor =
+    opts.replace?.executor ??
+    createExecutor({
+      config, events, logger, wall: now, runner, resourcesDir, env, home, workDir: opts.dataDir,
+      resolveActive: () => registry.resolveActive(),
+      ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}),
+    });
+
+  // 4. provisioning
+  const jobs = createJobs({
+    registry, config, executor, events, logger, now, runner, resourcesDir, env, home, dataDir: opts.dataDir,
+    ...(opts.replace?.uv ? { uv: opts.replace.uv } : {}),
   });
 
-  const core: Core = {
+  // 5. the activation use-case
+  const activation = createActivation({ registry, executor, config, busyReason: (name) => jobs.busyReason(name), logger });
+
+  return {
     config,
     registry,
+    discovery,
+    executor,
+    jobs,
+    activation,
     events,
     logger,
     logs,
     now,
     startedAt: now(),
-    executor: undefined,
-    jobs: undefined,
-    discovery: undefined,
     async updateConfig(input) {
       const { active_interpreter: active, ...rest } = input;
       // the switch is the part that can fail (the new executor may never become ready): do it
       // first, so a refused switch leaves every other setting of the request unwritten too
-      if (active !== undefined && active !== registry.activeName()) await registry.activate(active);
+      if (active !== undefined && active !== registry.activeName()) await activation.activate(active);
       if (Object.keys(rest).length > 0) {
         await config.edit((doc) => {
           if (rest.venv_path !== undefined) doc.setIn(['python', 'venv_path'], rest.venv_path);
@@ -87,13 +134,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       return config.view;
     },
     async dispose() {
-      await core.jobs?.dispose();
-      await core.executor?.stop();
-      registry.dispose();
+      activation.dispose();
+      await jobs.dispose();
+      await executor.stop();
+      interpreters.dispose();
       config.dispose();
       for (const d of disposables) d.dispose();
       events.dispose();
     },
   };
-  return core;
 }

@@ -1,49 +1,64 @@
 import type { OperationInput, OperationName, OperationOutput } from '../../shared/contract.js';
-import type { Core } from './create-core.js';
+import type { ConfigView, Health, UpdateConfigInput } from '../../shared/dto/config.js';
+import type { ActivationService } from './activation.js';
 import { shortConfigPatch } from './config/patch-keys.js';
-import { AppError } from './errors.js';
+import type { ConfigStore } from './config/store.js';
+import type { DiscoveryService } from './interpreters/create-interpreters.js';
+import type { InterpreterRegistry } from './interpreters/registry.js';
+import type { LogBuffer } from './logging/logger.js';
+import type { Executor, JobsService } from './services.js';
 
 /** One handler per contract operation: a missing one is a compile error. */
 export type Handlers = { [K in OperationName]: (input: OperationInput<K>) => Promise<OperationOutput<K>> };
 
 const APP_VERSION = '0.1.0';
 
-function unavailable(what: string): never {
-  throw new AppError('UNAVAILABLE', `${what} is not available`);
+/** The services the operations are bound to (a built core has them all). */
+export interface OperationsDeps {
+  config: Pick<ConfigStore, 'valid' | 'view'>;
+  registry: Pick<InterpreterRegistry, 'list' | 'add' | 'validate'>;
+  discovery: DiscoveryService;
+  executor: Pick<Executor, 'readiness' | 'status' | 'test' | 'listPlugins' | 'getPlugin' | 'testPlugin'>;
+  jobs: Pick<JobsService, 'install' | 'createVenv' | 'get' | 'cancel'>;
+  activation: Pick<ActivationService, 'activate' | 'reconnect' | 'remove'>;
+  logs: Pick<LogBuffer, 'read'>;
+  now: () => Date;
+  startedAt: Date;
+  updateConfig(input: UpdateConfigInput): Promise<ConfigView>;
 }
 
 /** Binds every operation of the contract to the core. REST and IPC both call these. */
-export function createHandlers(core: Core): Handlers {
-  const { registry, config, logs } = core;
+export function createHandlers(core: OperationsDeps): Handlers {
+  const { registry, config, logs, executor, jobs, activation } = core;
   return {
-    health: async () => {
-      const executor = core.executor?.healthSummary() ?? { state: 'disabled', serving: false, interpreter: registry.activeName() };
+    health: async (): Promise<Health> => {
+      const readiness = executor.readiness();
       return {
-        status: executor.serving && config.valid ? 'ok' : 'degraded',
+        status: readiness.serving && config.valid ? 'ok' : 'degraded',
         version: APP_VERSION,
         uptime_s: Math.round((core.now().getTime() - core.startedAt.getTime()) / 1000),
         config_valid: config.valid,
-        executor,
+        executor: readiness,
       };
     },
     listInterpreters: async () => registry.list(),
     addInterpreter: async (input) => registry.add(input),
-    removeInterpreter: async ({ name }) => registry.remove(name),
-    activateInterpreter: async ({ name }) => registry.activate(name),
+    removeInterpreter: async ({ name }) => activation.remove(name),
+    activateInterpreter: async ({ name }) => activation.activate(name),
     validateInterpreter: async ({ name }) => registry.validate(name),
-    discoverInterpreters: async ({ refresh }) => (core.discovery ? core.discovery(refresh ?? false) : unavailable('discovery')),
-    installPackages: async (input) => (core.jobs ? core.jobs.install(input) : unavailable('package installation')),
-    createVenv: async ({ name }) => (core.jobs ? core.jobs.createVenv(name) : unavailable('virtual environment creation')),
-    getJob: async ({ id }) => (core.jobs ? core.jobs.get(id) : unavailable('jobs')),
-    cancelJob: async ({ id }) => (core.jobs ? core.jobs.cancel(id) : unavailable('jobs')),
+    discoverInterpreters: async ({ refresh }) => core.discovery.discover(refresh ?? false),
+    installPackages: async (input) => jobs.install(input),
+    createVenv: async ({ name }) => jobs.createVenv(name),
+    getJob: async ({ id }) => jobs.get(id),
+    cancelJob: async ({ id }) => jobs.cancel(id),
     getConfig: async () => config.view,
     updateConfig: async (input) => core.updateConfig(shortConfigPatch(input)),
-    getConnection: async () => (core.executor ? core.executor.status() : unavailable('the executor')),
-    reconnect: async (input) => (core.executor ? core.executor.reconnect(input.interpreter) : unavailable('the executor')),
-    testConnection: async () => (core.executor ? core.executor.test() : unavailable('the executor')),
+    getConnection: async () => executor.status(),
+    reconnect: async ({ interpreter }) => activation.reconnect(interpreter),
+    testConnection: async () => executor.test(),
     getLogs: async ({ since, limit }) => logs.read(since ?? 0, limit ?? 1000),
-    listPlugins: async () => (core.executor ? core.executor.listPlugins() : unavailable('the executor')),
-    getPlugin: async ({ name }) => (core.executor ? core.executor.getPlugin(name) : unavailable('the executor')),
-    testPlugin: async (input) => (core.executor ? core.executor.testPlugin(input) : unavailable('the executor')),
+    listPlugins: async () => executor.listPlugins(),
+    getPlugin: async ({ name }) => executor.getPlugin(name),
+    testPlugin: async (input) => executor.testPlugin(input),
   };
 }

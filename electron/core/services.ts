@@ -1,6 +1,8 @@
 import type { ConnectionStatus, ConnectionTest } from '../../shared/dto/connection.js';
 import type { Job, InstallInput } from '../../shared/dto/jobs.js';
+import type { ExecutorHealth } from '../../shared/dto/config.js';
 import type { PluginInfo, PluginList, PluginTestInput, PluginTestResult } from '../../shared/dto/plugins.js';
+import type { ActivationOutcome, ResolvedInterpreter } from './interpreters/registry.js';
 
 /** A webhook as the REST adapter hands it to the executor. */
 export interface WebhookRequest {
@@ -24,13 +26,24 @@ export interface WebhookResponse {
   contentType: string;
 }
 
-/** What the core needs of the executor side (supervisor + connection manager). */
-export interface ExecutorService {
+/**
+ * The executor wing as the rest of the app sees it: supervision (spawn or external), the calls to
+ * plugins, and the connection state (pushed as `connectionChanged`). Built by `createExecutor`.
+ */
+export interface Executor {
   start(): Promise<void>;
   stop(): Promise<void>;
-  healthSummary(): { state: string; serving: boolean; interpreter: string | null };
+  /** `spawn` (the bridge runs it) or `external` (the user does). */
+  mode(): 'spawn' | 'external';
+  /** For /health: the connection state and whether calls can go through now. */
+  readiness(): ExecutorHealth;
   status(): ConnectionStatus;
-  reconnect(interpreter?: string): Promise<ConnectionStatus>;
+  /** The interpreter the executor runs, or tries to run (spawn mode), or null. */
+  runningInterpreter(): string | null;
+  /** Live switch: a new executor under `target` takes over once SERVING; throws CONFLICT when it cannot start. */
+  switchTo(target: ResolvedInterpreter): Promise<ActivationOutcome>;
+  /** Restart under the active interpreter, live; resets `failed`. Never throws for a failed start. */
+  restart(): Promise<void>;
   test(): Promise<ConnectionTest>;
   listPlugins(): Promise<PluginList>;
   getPlugin(name: string): Promise<PluginInfo>;
@@ -44,5 +57,7 @@ export interface JobsService {
   createVenv(name: string): Promise<Job>;
   get(id: string): Promise<Job>;
   cancel(id: string): Promise<Job>;
+  /** Why `interpreter` cannot be removed now (a job runs for it), or null. */
+  busyReason(interpreter: string): string | null;
   dispose(): Promise<void>;
 }

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { InterpreterNameSchema, NullableString } from './common.js';
+import { ConnectionStateSchema } from './connection.js';
 
 export const ValueSourceSchema = Type.Union([Type.Literal('file'), Type.Literal('environment'), Type.Literal('default')]);
 export type ValueSource = Static<typeof ValueSourceSchema>;
@@ -95,9 +96,11 @@ export const HealthSchema = Type.Object({
   uptime_s: Type.Number(),
   config_valid: Type.Boolean(),
   executor: Type.Object({
-    state: Type.String(),
+    /** The executor connection's state; /health answers 503 unless `serving`. */
+    state: ConnectionStateSchema,
     serving: Type.Boolean(),
     interpreter: NullableString,
   }),
 });
 export type Health = Static<typeof HealthSchema>;
+export type ExecutorHealth = Health['executor'];

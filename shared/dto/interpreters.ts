@@ -59,6 +59,13 @@ export type InterpreterView = Static<typeof InterpreterViewSchema>;
 export const InterpreterListSchema = Type.Object({
   revision: Type.Integer(),
   active: NullableString,
+  /**
+   * The environment variable that pins the active interpreter (WEBHOOK_BRIDGE_ACTIVE_INTERPRETER),
+   * or null. While it is set, activating another interpreter is refused (409): the override wins.
+   */
+  pinned_by: NullableString,
+  /** Why no interpreter is active although one is named (a name that matches no entry), or null. */
+  active_error: NullableString,
   interpreters: Type.Array(InterpreterViewSchema),
 });
 export type InterpreterList = Static<typeof InterpreterListSchema>;

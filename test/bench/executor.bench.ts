@@ -19,7 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startBridge, type Bridge } from '../../electron/app.js';
-import { BridgeExecutorService } from '../../electron/core/executor/service.js';
+import { ExecutorGateway } from '../../electron/core/executor/gateway.js';
 
 import { summarize, type BenchMetric, type BenchReport } from './report.js';
 
@@ -120,7 +120,7 @@ export async function benchExecutor(): Promise<BenchReport> {
   // healthyResetMs 300: each kill below is a "first" crash, as it would be in real life.
   const bridge = await startBridge({ configFlag: configFile, port: 0, host: '127.0.0.1', env, home: dir, fileLog: false, resourcesDir: path.join(ROOT, 'resources'), executorTuning: { healthyResetMs: 300 } });
   const svc = bridge.core.executor;
-  if (!(svc instanceof BridgeExecutorService)) throw new Error('unexpected executor service');
+  if (!(svc instanceof ExecutorGateway)) throw new Error('unexpected executor service');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const results: BenchMetric[] = [];
   const notes: string[] = [];
@@ -166,8 +166,8 @@ export async function benchExecutor(): Promise<BenchReport> {
       }
       return out;
     };
-    const activate = (i: number): Promise<unknown> => bridge.core.registry.activate(i % 2 === 0 ? 'venv' : 'system');
-    const cold = await timed(5, () => svc.reconnect());
+    const activate = (i: number): Promise<unknown> => bridge.core.activation.activate(i % 2 === 0 ? 'venv' : 'system');
+    const cold = await timed(5, () => svc.restart());
     const switchIdle = await timed(6, activate);
     let running = true;
     let ok = 0;
@@ -178,7 +178,7 @@ export async function benchExecutor(): Promise<BenchReport> {
         else failed++;
       }
     });
-    const coldLoaded = await timed(5, () => svc.reconnect());
+    const coldLoaded = await timed(5, () => svc.restart());
     const switchTimes = await timed(SWITCHES, activate);
     running = false;
     await Promise.all(loaders);

@@ -12,7 +12,7 @@
  * Done 3 times in a row.
  */
 import { afterAll, describe, expect, it } from 'vitest';
-import { DEFAULT_TUNING } from '../../electron/core/executor/attach.js';
+import { DEFAULT_TUNING } from '../../electron/core/executor/tuning.js';
 import { executorProcesses, orphansOf, procInfo, rateTraffic, sleep, waitFor, webhookClient } from '../helpers/chaos.js';
 import { removePrivateTmpDir, report, startChaosBridge, SYSTEM_PYTHON, type ChaosBridge } from './support.js';
 

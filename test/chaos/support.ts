@@ -8,7 +8,7 @@ import { copyFileSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSyn
 import os from 'node:os';
 import path from 'node:path';
 import { startBridge, type Bridge } from '../../electron/app.js';
-import type { ExecutorTuning } from '../../electron/core/executor/attach.js';
+import type { ExecutorTuning } from '../../electron/core/executor/tuning.js';
 import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import type { TrafficSummary } from '../helpers/chaos.js';
 import { REPO_ROOT } from '../helpers/bridge.js';

@@ -2,7 +2,7 @@ import { mkdtempSync, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startBridge, type Bridge } from '../../electron/app.js';
+import { startBridge, type Bridge, type BridgeOptions } from '../../electron/app.js';
 
 export const REPO_ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 
@@ -22,14 +22,14 @@ export function tempDir(prefix = 'wb-test-'): string {
 }
 
 /** Starts headless mode in-process on a free port with a config in a fresh temp folder. */
-export async function startTestBridge(opts: { configText?: string; env?: Record<string, string>; dir?: string } = {}): Promise<TestBridge> {
+export async function startTestBridge(opts: { configText?: string; env?: Record<string, string>; dir?: string; replace?: BridgeOptions['replace'] } = {}): Promise<TestBridge> {
   const dir = opts.dir ?? tempDir();
   const configFile = path.join(dir, 'config.yaml');
   if (opts.configText !== undefined) await fs.writeFile(configFile, opts.configText, { mode: 0o600 });
   const env: Record<string, string | undefined> = { ...process.env, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_STATE_HOME: path.join(dir, 'xdg-state'), XDG_DATA_HOME: path.join(dir, 'xdg-data'), ...opts.env };
   delete env['WEBHOOK_BRIDGE_API_TOKEN'];
   if (opts.env?.['WEBHOOK_BRIDGE_API_TOKEN']) env['WEBHOOK_BRIDGE_API_TOKEN'] = opts.env['WEBHOOK_BRIDGE_API_TOKEN'];
-  const bridge = await startBridge({ configFlag: configFile, port: 0, host: '127.0.0.1', env, home: dir, fileLog: false, resourcesDir: path.join(REPO_ROOT, 'resources') });
+  const bridge = await startBridge({ configFlag: configFile, port: 0, host: '127.0.0.1', env, home: dir, fileLog: false, resourcesDir: path.join(REPO_ROOT, 'resources'), ...(opts.replace ? { replace: opts.replace } : {}) });
   const token = bridge.token.token;
   return {
     bridge,

@@ -7,8 +7,8 @@ import { fileURLToPath } from 'node:url';
 import type { LogEntry } from '../../shared/dto/logs.js';
 import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import { createCore, type Core } from '../../electron/core/create-core.js';
-import { attachExecutor, type ExecutorTuning } from '../../electron/core/executor/attach.js';
-import type { ExecutorService } from '../../electron/core/services.js';
+import type { ExecutorTuning } from '../../electron/core/executor/tuning.js';
+import type { Executor } from '../../electron/core/services.js';
 
 export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const RESOURCES = path.join(ROOT, 'resources');
@@ -72,7 +72,7 @@ export const TEST_TUNING: Partial<ExecutorTuning> = {
 
 export interface CoreWithExecutor {
   core: Core;
-  executor: ExecutorService;
+  executor: Executor;
   dir: string;
   configFile: string;
   logs: LogEntry[];
@@ -85,8 +85,18 @@ export async function startCore(configText: string, tuning: Partial<ExecutorTuni
   await fs.writeFile(configFile, configText, { mode: 0o600 });
   const logs: LogEntry[] = [];
   const fullEnv = { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, ...env };
-  const core = await createCore({ configFile, env: fullEnv, logSinks: [{ write: (e) => logs.push(e) }], watchConfig: false });
-  const executor = attachExecutor(core, { resourcesDir: RESOURCES, env: fullEnv, home: dir, tuning: { ...TEST_TUNING, ...tuning } });
+  const core = await createCore({
+    configFile,
+    env: fullEnv,
+    logSinks: [{ write: (e) => logs.push(e) }],
+    watchConfig: false,
+    resourcesDir: RESOURCES,
+    dataDir: path.join(dir, 'data'),
+    home: dir,
+    learnInterpreterFacts: false,
+    executorTuning: { ...TEST_TUNING, ...tuning },
+  });
+  const executor = core.executor;
   await executor.start();
   let stopped: Promise<void> | undefined;
   return {
@@ -115,7 +125,7 @@ export async function waitUntil(cond: () => boolean, timeoutMs = 10_000, what = 
 }
 
 /** Resolves with the first status (now or pushed later) that satisfies `pred`. */
-export function waitForStatus(c: { core: Core; executor: ExecutorService }, pred: (s: ConnectionStatus) => boolean, timeoutMs = 15_000, what = 'status'): Promise<ConnectionStatus> {
+export function waitForStatus(c: { core: Core; executor: Executor }, pred: (s: ConnectionStatus) => boolean, timeoutMs = 15_000, what = 'status'): Promise<ConnectionStatus> {
   return new Promise((resolve, reject) => {
     const check = (): boolean => {
       const s = c.executor.status();
@@ -135,7 +145,7 @@ export function waitForStatus(c: { core: Core; executor: ExecutorService }, pred
 }
 
 /** Keeps `concurrency` callers sending webhooks to `plugin` until stop(); counts outcomes. */
-export function load(executor: ExecutorService, concurrency: number, plugin = 'noop'): { stop(): Promise<{ ok: number; failed: number; errors: string[]; pids: Set<number> }> } {
+export function load(executor: Executor, concurrency: number, plugin = 'noop'): { stop(): Promise<{ ok: number; failed: number; errors: string[]; pids: Set<number> }> } {
   let running = true;
   let ok = 0;
   let failed = 0;

@@ -76,7 +76,7 @@ describe('TCP transport', () => {
     const c = await start(configYaml({ interpreters: { ...both, venv: { path: venvPython } }, active: 'system', executor: { port } }));
     const first = c.executor.status();
     expect(first.address).toBe(`127.0.0.1:${port}`);
-    await c.core.registry.activate('venv');
+    await c.core.activation.activate('venv');
     const second = c.executor.status();
     expect(second.address).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(second.address).not.toBe(`127.0.0.1:${port}`);
@@ -95,7 +95,7 @@ describe('external mode', () => {
     const c = await start(configYaml({ interpreters: { ...both, venv: { path: venvPython } }, active: 'system', executor: { mode: 'external', port } }), { requestWaitMs: 300, health: { intervalMs: 200, timeoutMs: 500, failuresToMark: 2 } }, { WEBHOOK_BRIDGE_EXECUTOR_TOKEN: token });
     expect(c.executor.status()).toMatchObject({ state: 'connected', mode: 'external', pid: ext.pid, address: `127.0.0.1:${port}`, interpreter: null });
     expect((await c.executor.execute(noop)).status).toBe(200);
-    const act = await c.core.registry.activate('venv');
+    const act = await c.core.activation.activate('venv');
     expect(act.switched).toBe(false);
     expect(act.message).toMatch(/external.*does not apply/);
     expect(c.executor.status().pid).toBe(ext.pid);

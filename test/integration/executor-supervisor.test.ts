@@ -55,7 +55,7 @@ describe('executor under real interpreters', () => {
     expect(res.status).toBe(200);
     expect(JSON.parse(res.body.toString())).toMatchObject({ body: { deep: { list: [1, { x: null }] } }, query: { a: ['1'] } });
     expect(c.executor.status().requests).toMatchObject({ total: 1, failed: 0, in_flight: 0 });
-    expect(c.executor.healthSummary()).toEqual({ state: 'connected', serving: true, interpreter: 'system' });
+    expect(c.executor.readiness()).toEqual({ state: 'connected', serving: true, interpreter: 'system' });
   });
 
   it('runs under a --system-site-packages venv with VIRTUAL_ENV set, and passes the environment without logging secrets', async () => {
@@ -82,7 +82,7 @@ describe('executor under real interpreters', () => {
     const traffic = load(c.executor, 8);
     const pids: number[] = [firstPid];
     for (const name of ['venv', 'system', 'venv']) {
-      const r = await c.core.registry.activate(name);
+      const r = await c.core.activation.activate(name);
       expect(r).toMatchObject({ active: name, switched: true });
       const s = c.executor.status();
       expect(s).toMatchObject({ state: 'connected', interpreter: name });
@@ -146,9 +146,9 @@ describe('executor under real interpreters', () => {
     const failed = await waitForStatus(c, (x) => x.state === 'failed', 10_000, 'failed');
     expect(failed.last_error).toMatch(/gave up after 2 failures/);
     expect(failed.pid).toBeNull();
-    expect(c.executor.healthSummary().serving).toBe(false);
+    expect(c.executor.readiness().serving).toBe(false);
     await expect(c.executor.execute({ plugin: 'noop', method: 'GET', path: '/', headers: {}, query: '', body: Buffer.alloc(0), contentType: '' })).rejects.toMatchObject({ code: 'UNAVAILABLE' });
-    const back = await c.executor.reconnect();
+    const back = await c.core.activation.reconnect();
     expect(back).toMatchObject({ state: 'connected', interpreter: 'system' });
   });
 
@@ -160,7 +160,7 @@ describe('executor under real interpreters', () => {
   it('leaves no process behind after stop', async () => {
     const c = await start(configYaml({ interpreters: both(), active: 'system' }));
     const pid = c.executor.status().pid as number;
-    await c.core.registry.activate('venv');
+    await c.core.activation.activate('venv');
     const pid2 = c.executor.status().pid as number;
     await c.stop();
     expect(pidAlive(pid)).toBe(false);
@@ -174,7 +174,7 @@ describe.skipIf(NO_GRPC === null)('an interpreter without grpc', () => {
     const c = await start(configYaml({ interpreters: { ...both(), bare: { path: NO_GRPC as string } }, active: 'system' }));
     const pid = c.executor.status().pid as number;
     const traffic = load(c.executor, 4);
-    const err: unknown = await c.core.registry.activate('bare').catch((e: unknown) => e);
+    const err: unknown = await c.core.activation.activate('bare').catch((e: unknown) => e);
     const result = await traffic.stop();
     expect(err).toBeInstanceOf(AppError);
     expect((err as AppError).code).toBe('CONFLICT');
@@ -193,10 +193,10 @@ describe.skipIf(NO_GRPC === null)('an interpreter without grpc', () => {
     expect(s.last_error).toMatch(/missing Python module 'grpc'/);
     expect(s.stderr_tail.join('\n')).toMatch(/grpc/);
     expect(s.restarts).toBe(0);
-    expect(c.executor.healthSummary()).toEqual({ state: 'failed', serving: false, interpreter: 'bare' });
+    expect(c.executor.readiness()).toEqual({ state: 'failed', serving: false, interpreter: 'bare' });
     const t = await c.executor.test();
     expect(t).toMatchObject({ ok: false, status: 'UNREACHABLE' });
-    const back = await c.executor.reconnect('system');
+    const back = await c.core.activation.reconnect('system');
     expect(back).toMatchObject({ state: 'connected', interpreter: 'system' });
     expect(c.core.registry.activeName()).toBe('system');
   });

@@ -11,7 +11,6 @@ import type { Job } from '../../shared/dto/jobs.js';
 import type { InterpreterList } from '../../shared/dto/interpreters.js';
 import type { ValidationReport } from '../../shared/interpreters-discovery.js';
 import type { Disposable } from '../../electron/core/events.js';
-import type { ExecutorService } from '../../electron/core/services.js';
 import { startTestBridge, tempDir, type TestBridge } from '../helpers/bridge.js';
 import {
   alive, DEBIAN_PYTHON_MISSING, failedChecks, fakeExecutor, HAVE_DEBIAN_PYTHON, installed, makeSlowSdist, makeVenv, makeWheel,
@@ -27,7 +26,6 @@ describe.skipIf(!HAVE_DEBIAN_PYTHON)(`installing packages through the API${skipR
   let pidFile: string;
   let tb: TestBridge;
   let executor: ReturnType<typeof fakeExecutor>;
-  let realExecutor: ExecutorService | undefined;
   const events: Job[] = [];
   let sub: Disposable;
 
@@ -51,23 +49,19 @@ describe.skipIf(!HAVE_DEBIAN_PYTHON)(`installing packages through the API${skipR
       `      path: "${SYSTEM_PYTHON}"`,
       '',
     ].join('\n');
+    executor = fakeExecutor();
     tb = await startTestBridge({
       dir,
       configText: config,
       env: { PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels, PIP_NO_BUILD_ISOLATION: '0', WB_SLOW_PIDFILE: pidFile },
+      replace: { executor },
     });
-    realExecutor = tb.bridge.core.executor;
-    executor = fakeExecutor();
-    tb.bridge.core.executor = executor;
     sub = tb.bridge.core.events.on('jobUpdated', (j) => events.push(j));
   });
 
   afterAll(async () => {
     sub?.dispose();
-    if (tb) {
-      tb.bridge.core.executor = realExecutor;
-      await tb.stop();
-    }
+    if (tb) await tb.stop();
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 

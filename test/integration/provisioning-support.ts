@@ -12,7 +12,7 @@ import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import type { ValidationReport } from '../../shared/interpreters-discovery.js';
 import { ProcessRunner } from '../../electron/core/process/runner.js';
 import { nodeValidationFs, validateInterpreter } from '../../electron/core/interpreters/validation.js';
-import type { ExecutorService } from '../../electron/core/services.js';
+import type { Executor } from '../../electron/core/services.js';
 import { UvLocator } from '../../electron/core/provisioning/uv.js';
 import { Logger } from '../../electron/core/logging/logger.js';
 import { REPO_ROOT, type TestBridge } from '../helpers/bridge.js';
@@ -162,7 +162,7 @@ export function parentPid(pid: number): number {
 }
 
 /** An executor stand-in that records restarts. */
-export function fakeExecutor(): ExecutorService & { reconnects: (string | undefined)[] } {
+export function fakeExecutor(): Executor & { reconnects: (string | undefined)[] } {
   const status = { state: 'serving' } as unknown as ConnectionStatus;
   const no = (): never => {
     throw new Error('not in this test');
@@ -172,11 +172,13 @@ export function fakeExecutor(): ExecutorService & { reconnects: (string | undefi
     reconnects,
     start: async () => undefined,
     stop: async () => undefined,
-    healthSummary: () => ({ state: 'serving', serving: true, interpreter: null }),
+    mode: () => 'spawn',
+    readiness: () => ({ state: 'connected', serving: true, interpreter: null }),
     status: () => status,
-    reconnect: async (interpreter?: string) => {
-      reconnects.push(interpreter);
-      return status;
+    runningInterpreter: () => null,
+    switchTo: no,
+    restart: async () => {
+      reconnects.push(undefined);
     },
     test: no,
     listPlugins: no,

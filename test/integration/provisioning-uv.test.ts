@@ -8,10 +8,9 @@ import { existsSync, mkdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Job } from '../../shared/dto/jobs.js';
-import { attachJobs } from '../../electron/core/provisioning/attach.js';
+import type { UvFactory } from '../../electron/core/provisioning/create-jobs.js';
 import { UvLocator, type FetchLike } from '../../electron/core/provisioning/uv.js';
 import { startTestBridge, tempDir, type TestBridge } from '../helpers/bridge.js';
-import { REPO_ROOT } from '../helpers/bridge.js';
 import { DEBIAN_PYTHON_MISSING, HAVE_DEBIAN_PYTHON, installed, makeVenv, makeWheel, realUv, SYSTEM_PYTHON, waitJob } from './provisioning-support.js';
 
 const UV = await realUv();
@@ -50,19 +49,16 @@ describe.skipIf(!HAVE_DEBIAN_PYTHON)(`uv missing and its download failing${HAVE_
     makeWheel(wheels, 'wbuvpkg');
     python = makeVenv(path.join(dir, 'venv'));
     const env = { PIP_NO_INDEX: '1', PIP_FIND_LINKS: wheels };
-    tb = await startTestBridge({ dir, configText: configFor(dir, python), env });
-    const core = tb.bridge.core;
-    await core.jobs?.dispose();
-    const dataDir = tb.bridge.paths.dataDir;
     const emptyHome = path.join(dir, 'empty-home');
     mkdirSync(emptyHome);
     // nothing to find (even where uv is installed) and no network
-    const uv = new UvLocator({
-      host: { platform: 'linux', arch: 'x64', libc: 'glibc', env: { PATH: '' }, home: emptyHome, dataDir, systemDirs: [] },
-      fetch: offline,
-      logger: core.logger,
-    });
-    attachJobs(core, { dataDir, resourcesDir: path.join(REPO_ROOT, 'resources'), env: { ...process.env, HOME: dir, ...env }, home: dir, uv });
+    const uv: UvFactory = ({ dataDir, logger }) =>
+      new UvLocator({
+        host: { platform: 'linux', arch: 'x64', libc: 'glibc', env: { PATH: '' }, home: emptyHome, dataDir, systemDirs: [] },
+        fetch: offline,
+        logger,
+      });
+    tb = await startTestBridge({ dir, configText: configFor(dir, python), env, replace: { uv } });
   });
 
   afterAll(async () => {

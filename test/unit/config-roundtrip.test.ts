@@ -3,8 +3,8 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../electron/core/config/store.js';
 import { EventBus } from '../../electron/core/events.js';
-import { InterpreterRegistry } from '../../electron/core/interpreters/registry.js';
 import { Logger } from '../../electron/core/logging/logger.js';
+import { activationFor, registryFor } from '../helpers/activation.js';
 import { REPO_ROOT, tempDir } from '../helpers/bridge.js';
 
 const FIXTURES = path.join(REPO_ROOT, 'test', 'fixtures', 'config');
@@ -16,7 +16,10 @@ async function setup(fixture: string) {
   await fs.copyFile(path.join(FIXTURES, fixture), file);
   const logger = Logger.create({ level: 'error', sinks: [] });
   const config = await ConfigStore.open({ path: file, env: {}, logger, watch: false, now: fixedNow });
-  const registry = new InterpreterRegistry({ config, events: new EventBus(), logger, findDefaultPython: async () => '/usr/bin/python3', now: fixedNow });
+  const interpreters = registryFor(config, new EventBus(), logger, { now: fixedNow });
+  const activation = activationFor(interpreters, config, logger);
+  // the use-cases (activate, remove) where they live now, the rest from the registry
+  const registry = { add: interpreters.add.bind(interpreters), list: interpreters.list.bind(interpreters), activate: activation.activate, remove: activation.remove };
   return { dir, file, config, registry };
 }
 

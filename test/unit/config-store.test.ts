@@ -3,10 +3,10 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore, type ConfigChange } from '../../electron/core/config/store.js';
 import { EventBus } from '../../electron/core/events.js';
-import { InterpreterRegistry } from '../../electron/core/interpreters/registry.js';
 import { Logger } from '../../electron/core/logging/logger.js';
 import { AppError } from '../../electron/core/errors.js';
 import { tempDir } from '../helpers/bridge.js';
+import { registryFor } from '../helpers/activation.js';
 
 const logger = Logger.create({ level: 'error', sinks: [] });
 const open: ConfigStore[] = [];
@@ -18,7 +18,7 @@ async function store(text: string | null, opts: { watch?: boolean; env?: Record<
   if (text !== null) await fs.writeFile(file, text);
   const config = await ConfigStore.open({ path: file, env: opts.env ?? {}, logger, watch: opts.watch ?? false, debounceMs: 30 });
   open.push(config);
-  const registry = new InterpreterRegistry({ config, events: new EventBus(), logger, findDefaultPython: async () => '/usr/bin/python3' });
+  const registry = registryFor(config, new EventBus(), logger);
   return { dir, file, config, registry };
 }
 

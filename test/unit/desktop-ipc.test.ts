@@ -36,7 +36,7 @@ class FakeIpcMain implements IpcMainLike {
 }
 
 const mainFrame: FrameLike = { url: 'app://bridge/#/interpreters', processId: 4, frameToken: 'tok-main', parent: null };
-const LIST: InterpreterList = { revision: 1, active: null, interpreters: [] };
+const LIST: InterpreterList = { revision: 1, active: null, pinned_by: null, active_error: null, interpreters: [] };
 
 function setup(overrides: Partial<Handlers> = {}) {
   const ipc = new FakeIpcMain();

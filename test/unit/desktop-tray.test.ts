@@ -28,6 +28,8 @@ function conn(over: Partial<ConnectionStatus> = {}): ConnectionStatus {
 const LIST: InterpreterList = {
   revision: 3,
   active: 'py311',
+  pinned_by: null,
+  active_error: null,
   interpreters: [
     interp('py311', { active: true }),
     interp('py38', { name: 'Old Python', version: '3.8.10' }),
@@ -96,7 +98,7 @@ describe('tray model', () => {
 
   it('shows the last notice, no interpreters, or loading', () => {
     expect(trayModel(state({ notice: 'Test OK: 3 probes' })).entries[1]).toEqual({ type: 'label', label: 'Test OK: 3 probes' });
-    expect(labels(trayModel(state({ interpreters: { revision: 1, active: null, interpreters: [] } })).entries)).toContain('No interpreters configured');
+    expect(labels(trayModel(state({ interpreters: { revision: 1, active: null, pinned_by: null, active_error: null, interpreters: [] } })).entries)).toContain('No interpreters configured');
     expect(labels(trayModel(state({ interpreters: null })).entries)).toContain('Interpreters: loading…');
   });
 

@@ -4,23 +4,25 @@ import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../electron/core/config/store.js';
 import { EventBus } from '../../electron/core/events.js';
-import { InterpreterRegistry } from '../../electron/core/interpreters/registry.js';
 import { Logger } from '../../electron/core/logging/logger.js';
+import type { ActivationOutcome, ResolvedInterpreter, Validator } from '../../electron/core/interpreters/registry.js';
+import { activationFor, registryFor } from '../helpers/activation.js';
 import { tempDir } from '../helpers/bridge.js';
 
 const logger = Logger.create({ level: 'error', sinks: [] });
 const open: ConfigStore[] = [];
 afterEach(() => open.splice(0).forEach((c) => c.dispose()));
 
-async function setup(text: string, env: Record<string, string> = {}) {
+async function setup(text: string, env: Record<string, string> = {}, parts: { validator?: Validator; switchTo?: (t: ResolvedInterpreter) => Promise<ActivationOutcome>; busy?: (name: string) => string | null } = {}) {
   const dir = tempDir();
   const file = path.join(dir, 'config.yaml');
   await fs.writeFile(file, text);
   const config = await ConfigStore.open({ path: file, env, logger, watch: false });
   open.push(config);
   const events = new EventBus();
-  const registry = new InterpreterRegistry({ config, events, logger, findDefaultPython: async () => '/usr/bin/python3' });
-  return { dir, file, config, registry, events };
+  const registry = registryFor(config, events, logger, parts.validator ? { validator: parts.validator } : {});
+  const activation = activationFor(registry, config, logger, parts.switchTo ? { switchTo: parts.switchTo } : {}, parts.busy);
+  return { dir, file, config, registry, events, activation };
 }
 
 const NAMED = 'python:\n  active_interpreter: sys\n  interpreters:\n    sys:\n      path: /usr/bin/python3\n';
@@ -55,17 +57,17 @@ describe('InterpreterRegistry', () => {
   });
 
   it('refuses to remove the active interpreter (409) and an unknown one (404)', async () => {
-    const { registry } = await setup(NAMED);
+    const { activation: registry } = await setup(NAMED);
     await expect(registry.remove('sys')).rejects.toMatchObject({ code: 'CONFLICT', message: expect.stringContaining('active') });
     await expect(registry.remove('nope')).rejects.toMatchObject({ code: 'NOT_FOUND' });
   });
 
   it('activates, persists active_interpreter and emits the new list', async () => {
-    const { file, registry, events, config } = await setup(NAMED);
+    const { file, registry, events, config, activation } = await setup(NAMED);
     await registry.add({ key: 'other', path: '/usr/bin/python3' });
     const seen: (string | null)[] = [];
     events.on('interpretersChanged', (l) => seen.push(l.active));
-    const r = await registry.activate('other');
+    const r = await activation.activate('other');
     expect(r).toMatchObject({ active: 'other', previous: 'sys' });
     expect(seen.at(-1)).toBe('other');
     expect(await fs.readFile(file, 'utf8')).toMatch(/active_interpreter: other/);
@@ -73,12 +75,13 @@ describe('InterpreterRegistry', () => {
   });
 
   it('keeps the old interpreter active when the activation handler fails', async () => {
-    const { file, registry } = await setup(NAMED);
-    await registry.add({ key: 'other', path: '/usr/bin/python3' });
-    registry.setActivationHandler(async () => {
-      throw new Error('executor never became ready');
+    const { file, registry, activation } = await setup(NAMED, {}, {
+      switchTo: async () => {
+        throw new Error('executor never became ready');
+      },
     });
-    await expect(registry.activate('other')).rejects.toThrow('never became ready');
+    await registry.add({ key: 'other', path: '/usr/bin/python3' });
+    await expect(activation.activate('other')).rejects.toThrow('never became ready');
     expect(registry.activeName()).toBe('sys');
     expect(await fs.readFile(file, 'utf8')).toMatch(/active_interpreter: sys/);
   });
@@ -108,12 +111,11 @@ describe('InterpreterRegistry', () => {
   });
 
   it('queues a remove behind an activation of the same interpreter, so it is refused as active', async () => {
-    const { registry } = await setup(NAMED);
-    await registry.add({ key: 'other', path: '/usr/bin/python3' });
     let release: () => void = () => undefined;
-    registry.setActivationHandler(() => new Promise((resolve) => (release = () => resolve({ switched: true, message: 'ok' }))));
-    const activation = registry.activate('other');
-    const removal = registry.remove('other').then(() => 'removed', (e: { code: string }) => e.code);
+    const { registry, activation: use } = await setup(NAMED, {}, { switchTo: () => new Promise((resolve) => (release = () => resolve({ switched: true, message: 'ok' }))) });
+    await registry.add({ key: 'other', path: '/usr/bin/python3' });
+    const activation = use.activate('other');
+    const removal = use.remove('other').then(() => 'removed', (e: { code: string }) => e.code);
     await new Promise((r) => setTimeout(r, 50));
     release();
     await activation;
@@ -122,22 +124,22 @@ describe('InterpreterRegistry', () => {
   });
 
   it('switches the executor back when the new choice cannot be saved', async () => {
-    const { file, registry, config } = await setup(NAMED);
-    await registry.add({ key: 'other', path: '/usr/bin/python3' });
     const switches: string[] = [];
-    registry.setActivationHandler(async (target) => {
-      switches.push(target.key);
-      if (target.key === 'other') await fs.writeFile(file, 'python: [\n'); // the file breaks mid-switch
-      return { switched: true, message: 'ok' };
+    const { file, registry, config, activation } = await setup(NAMED, {}, {
+      switchTo: async (target) => {
+        switches.push(target.key);
+        if (target.key === 'other') await fs.writeFile(file, 'python: [\n'); // the file breaks mid-switch
+        return { switched: true, message: 'ok' };
+      },
     });
-    await expect(registry.activate('other')).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
+    await registry.add({ key: 'other', path: '/usr/bin/python3' });
+    await expect(activation.activate('other')).rejects.toMatchObject({ code: 'CONFIG_INVALID' });
     expect(switches).toEqual(['other', 'sys']);
     expect(config.valid).toBe(false);
   });
 
   it('forgets status and facts of an entry whose path was changed by hand', async () => {
-    const { file, registry, config } = await setup(NAMED);
-    registry.setValidator(async () => ({ ok: true, checks: [], version: '3.11.2', implementation: 'cpython', packages: [], durationMs: 1 }));
+    const { file, registry, config } = await setup(NAMED, {}, { validator: async () => ({ ok: true, checks: [], version: '3.11.2', implementation: 'cpython', packages: [], durationMs: 1 }) });
     await registry.validate('sys');
     registry.setFacts('sys', { version: '3.11.2', implementation: 'cpython', kind: 'system' });
     expect(registry.list().interpreters[0]).toMatchObject({ status: 'ready', version: '3.11.2', kind: 'system' });
@@ -154,11 +156,11 @@ describe('InterpreterRegistry', () => {
   });
 
   it('lets a guard (a running package job) refuse a removal with 409', async () => {
-    const { registry } = await setup(NAMED);
+    let guarding = true;
+    const { registry, activation } = await setup(NAMED, {}, { busy: (name) => (guarding && name === 'busy' ? 'a package job is running for it' : null) });
     await registry.add({ key: 'busy', path: '/usr/bin/python3' });
-    registry.setRemovalGuard((name) => (name === 'busy' ? 'a package job is running for it' : null));
-    await expect(registry.remove('busy')).rejects.toMatchObject({ code: 'CONFLICT', message: 'a package job is running for it' });
-    registry.setRemovalGuard(undefined);
-    await expect(registry.remove('busy')).resolves.toEqual({ removed: 'busy' });
+    await expect(activation.remove('busy')).rejects.toMatchObject({ code: 'CONFLICT', message: 'a package job is running for it' });
+    guarding = false;
+    await expect(activation.remove('busy')).resolves.toEqual({ removed: 'busy' });
   });
 });

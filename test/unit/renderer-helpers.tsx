@@ -84,7 +84,7 @@ export function interp(key: string, over: Partial<InterpreterView> = {}): Interp
 }
 
 export function interpList(revision: number, keys: string[], active: string | null = null): InterpreterList {
-  return { revision, active, interpreters: keys.map((k) => interp(k, { active: k === active })) };
+  return { revision, active, pinned_by: null, active_error: null, interpreters: keys.map((k) => interp(k, { active: k === active })) };
 }
 
 export function connection(revision: number, over: Partial<ConnectionStatus> = {}): ConnectionStatus {

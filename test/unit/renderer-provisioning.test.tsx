@@ -51,7 +51,7 @@ function Card({ name = 'work' }: { name?: string }): ReactElement | null {
 }
 
 function setInterpreters(list: InterpreterView[], revision = 1): void {
-  useInterpreters.getState().apply({ revision, active: null, interpreters: list }, 0);
+  useInterpreters.getState().apply({ revision, active: null, pinned_by: null, active_error: null, interpreters: list }, 0);
 }
 
 const push = (j: Job): void => act(() => dispatchEvent({ name: 'jobUpdated', payload: j }));
@@ -107,7 +107,7 @@ describe('Install missing packages', () => {
     expect(bar().className).toContain('is-indeterminate');
 
     // the core re-validates before the job ends; the interpreter list follows
-    act(() => dispatchEvent({ name: 'interpretersChanged', payload: { revision: 2, active: null, interpreters: [failing({ status: 'ready', status_reason: null, validated: true })] } }));
+    act(() => dispatchEvent({ name: 'interpretersChanged', payload: { revision: 2, active: null, pinned_by: null, active_error: null, interpreters: [failing({ status: 'ready', status_reason: null, validated: true })] } }));
     push(job(4, { state: 'succeeded', phase: 'done', percent: 100, finished_at: '2026-01-01T00:00:03.200Z', output: ['Successfully installed wbtestpkg-0.1', "validation of 'work' passes"] }));
     expect(within(panel()).getByRole('heading', { name: 'Packages installed' })).toBeTruthy();
     expect(bar().getAttribute('aria-valuenow')).toBe('100');

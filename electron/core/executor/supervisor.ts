@@ -197,7 +197,8 @@ export class Supervisor implements ExecutorBackend {
     clearTimeout(this.healthyTimer);
     if (this.failures.record()) {
       const { maxRestarts, windowMs } = this.deps.limits();
-      this.lastError = `gave up after ${this.failures.count()} failures within ${windowMs / 1000} s (executor.max_restarts is ${maxRestarts}): ${this.lastError ?? ''}`;
+      const cause = this.lastError ? `: ${this.lastError}` : '';
+      this.lastError = `gave up after ${this.failures.count()} failures within ${windowMs / 1000} s (executor.max_restarts is ${maxRestarts})${cause}`;
       this.log.error(this.lastError);
       this.set('failed');
       return;
@@ -275,6 +276,7 @@ export class Supervisor implements ExecutorBackend {
       this.failures.clear();
       this.backoff.reset();
       this.switchingTo = null;
+      this.lastError = null; // a reconnect or switch that worked: the old error is history (the log keeps it)
       this.install(ep, target);
       this.log.info(`executor #${ep.generation} (pid ${ep.pid ?? '?'}) now serves under '${target.key}'`);
       return { ok: true, pid: ep.pid };

@@ -5,7 +5,6 @@ import type { AddInterpreterInput, InterpreterList, InterpreterStatus, Interpret
 import type { ValidationReport } from '../../../shared/interpreters-discovery.js';
 import type { ConfigStore } from '../config/store.js';
 import type { InterpreterEntry, Settings } from '../config/schema.js';
-import { SerialQueue } from '../config/serial-queue.js';
 import { AppError, conflict, fieldDetails, notFound } from '../errors.js';
 import type { Disposable, EventBus } from '../events.js';
 import type { Logger } from '../logging/logger.js';
@@ -25,12 +24,20 @@ export interface ResolvedInterpreter {
   environment: Record<string, string>;
 }
 
+/** What a switch of the executor to another interpreter did. */
 export interface ActivationOutcome {
   switched: boolean;
   message: string;
 }
-/** Called before `active_interpreter` is persisted; throwing keeps the old one active. */
-export type ActivationHandler = (target: ResolvedInterpreter, previous: string | null) => Promise<ActivationOutcome>;
+
+/** Which interpreter is active, who chose it, and why none is when a name matches nothing. */
+export interface ActiveChoice {
+  name: string | null;
+  /** The environment variable that pins the choice (WEBHOOK_BRIDGE_ACTIVE_INTERPRETER), or null. */
+  pinnedBy: string | null;
+  /** Set when the choice names no configured interpreter (names the key and the value). */
+  error: string | null;
+}
 
 export interface InterpreterFacts {
   version: string | null;
@@ -47,6 +54,8 @@ export interface RegistryDeps {
   home?: string;
   /** Finds the interpreter that `python.interpreter: auto` stands for. */
   findDefaultPython: () => Promise<string | null>;
+  /** Runs the validation checks of one interpreter (under the environment the executor gets). */
+  validator: Validator;
 }
 
 export type Validator = (entry: ResolvedInterpreter) => Promise<ValidationReport>;
@@ -64,10 +73,6 @@ function isVenv(dir: string): boolean {
 export class InterpreterRegistry {
   private readonly statuses = new Map<string, InterpreterStatus>();
   private readonly facts = new Map<string, InterpreterFacts>();
-  private readonly activations = new SerialQueue();
-  private activationHandler: ActivationHandler | undefined;
-  private validator: Validator | undefined;
-  private removalGuard: ((name: string) => string | null) | undefined;
   private revision = 0;
   private readonly sub: Disposable;
   private readonly log: Logger;
@@ -80,19 +85,6 @@ export class InterpreterRegistry {
       this.forgetChangedEntries();
       this.changed();
     });
-  }
-
-  setActivationHandler(handler: ActivationHandler | undefined): void {
-    this.activationHandler = handler;
-  }
-
-  /** Something else that may refuse a removal (a running job): answers why, or null. */
-  setRemovalGuard(guard: ((name: string) => string | null) | undefined): void {
-    this.removalGuard = guard;
-  }
-
-  setValidator(validator: Validator | undefined): void {
-    this.validator = validator;
   }
 
   private get settings(): Settings {
@@ -111,13 +103,35 @@ export class InterpreterRegistry {
     return out;
   }
 
-  /** The active interpreter's name: the configured one, else the legacy entry. */
-  activeName(): string | null {
+  /**
+   * The active interpreter: `python.active_interpreter` (the file, or WEBHOOK_BRIDGE_ACTIVE_INTERPRETER,
+   * which pins it), else the legacy entry. A name that matches no entry is an error, never a fallback.
+   */
+  activeChoice(): ActiveChoice {
     const entries = this.entries();
     const configured = this.settings.python.active_interpreter;
-    if (configured && entries.has(configured)) return configured;
-    if (entries.has(LEGACY_NAME) && entries.get(LEGACY_NAME)?.legacy) return LEGACY_NAME;
-    return null;
+    const source = this.deps.config.view.values.find((v) => v.key === 'python.active_interpreter');
+    const pinnedBy = source?.source === 'environment' ? (source.env ?? null) : null;
+    if (configured) {
+      if (entries.has(configured)) return { name: configured, pinnedBy, error: null };
+      const where = pinnedBy ?? `python.active_interpreter in ${this.deps.config.path}`;
+      const known = [...entries.keys()].map((k) => `'${k}'`).join(', ') || 'none';
+      return { name: null, pinnedBy, error: `${where} is '${configured}', which matches no configured interpreter (configured: ${known})` };
+    }
+    if (entries.get(LEGACY_NAME)?.legacy) return { name: LEGACY_NAME, pinnedBy: null, error: null };
+    return { name: null, pinnedBy: null, error: null };
+  }
+
+  /** The active interpreter's name, or null (none chosen, or the choice matches no entry). */
+  activeName(): string | null {
+    return this.activeChoice().name;
+  }
+
+  /** The active interpreter resolved for a launch; null when none is chosen; throws when the choice matches nothing. */
+  async resolveActive(): Promise<ResolvedInterpreter | null> {
+    const choice = this.activeChoice();
+    if (choice.error) throw new AppError('CONFIG_INVALID', choice.error);
+    return choice.name === null ? null : this.resolve(choice.name);
   }
 
   has(name: string): boolean {
@@ -162,7 +176,8 @@ export class InterpreterRegistry {
   }
 
   list(): InterpreterList {
-    const active = this.activeName();
+    const choice = this.activeChoice();
+    const active = choice.name;
     const interpreters: InterpreterView[] = [];
     for (const [key, { entry, legacy }] of this.entries()) {
       const { status, reason } = this.statusOf(key, entry);
@@ -188,7 +203,7 @@ export class InterpreterRegistry {
         legacy,
       });
     }
-    return { revision: this.revision, active, interpreters };
+    return { revision: this.revision, active, pinned_by: choice.pinnedBy, active_error: choice.error, interpreters };
   }
 
   /** A relative `venv_path` (like the sample's `.venv`) is relative to the config file's folder. */
@@ -247,19 +262,18 @@ export class InterpreterRegistry {
     return this.list();
   }
 
-  /** Runs on the activation queue, so an interpreter cannot be removed while it is being switched to. */
-  remove(name: string): Promise<{ removed: string }> {
-    return this.activations.run(() => this.removeNow(name));
-  }
-
-  private async removeNow(name: string): Promise<{ removed: string }> {
+  /**
+   * Removes an entry. `refuse` may veto it inside the same edit (the activation use-case: the running
+   * interpreter, a package job); the active one is always refused.
+   */
+  async remove(name: string, refuse?: (name: string) => string | null): Promise<{ removed: string }> {
     await this.deps.config.edit((doc) => {
       const found = this.entries().get(name);
       if (!found) throw notFound(`no interpreter named '${name}'`);
       if (name === this.activeName()) {
         throw conflict(`'${name}' is the active interpreter; activate another one before removing it`);
       }
-      const refusal = this.removalGuard?.(name);
+      const refusal = refuse?.(name);
       if (refusal) throw conflict(refusal);
       if (found.legacy) doc.deleteIn(['python', 'interpreter']);
       else {
@@ -274,43 +288,18 @@ export class InterpreterRegistry {
     return { removed: name };
   }
 
-  /** Switches the executor (through the activation handler), then persists `active_interpreter`. */
-  activate(name: string): Promise<{ active: string; previous: string | null; switched: boolean; message: string }> {
-    return this.activations.run(async () => {
-      const target = await this.resolve(name);
-      if (!this.deps.config.valid) await this.deps.config.edit(() => undefined); // raises CONFIG_INVALID
-      const previous = this.activeName();
-      const outcome = this.activationHandler
-        ? await this.activationHandler(target, previous)
-        : { switched: false, message: 'no executor is running; the new interpreter is used at the next start' };
-      try {
-        await this.deps.config.edit((doc) => {
-          if (!this.entries().has(name)) throw notFound(`no interpreter named '${name}'`);
-          doc.setIn(['python', 'active_interpreter'], name);
-        });
-      } catch (err) {
-        // the choice could not be saved: put the executor back on what the config still names
-        if (outcome.switched && previous && this.activationHandler) {
-          await this.activationHandler(await this.resolve(previous), name).catch((e: unknown) =>
-            this.log.error(`could not switch back to '${previous}' after a failed save: ${(e as Error).message}`),
-          );
-        }
-        throw err;
-      }
-      if (this.settings.python.active_interpreter !== name) {
-        this.log.warn(`WEBHOOK_BRIDGE_ACTIVE_INTERPRETER overrides the saved choice '${name}' until it is unset`);
-      }
-      this.log.info(`activated interpreter '${name}'${previous ? ` (was '${previous}')` : ''}`);
-      this.changed();
-      return { active: name, previous, ...outcome };
+  /** Writes `python.active_interpreter` (the activation use-case calls it after the executor switched). */
+  async persistActive(name: string): Promise<void> {
+    await this.deps.config.edit((doc) => {
+      if (!this.entries().has(name)) throw notFound(`no interpreter named '${name}'`);
+      doc.setIn(['python', 'active_interpreter'], name);
     });
   }
 
   /** Runs the validation checks and persists `validated`, `last_validated`, `validation_error`. */
   async validate(name: string): Promise<ValidationReport> {
     const target = await this.resolve(name);
-    const validator = this.validator;
-    if (!validator) throw new AppError('UNAVAILABLE', 'validation is not available in this build');
+    const validator = this.deps.validator;
     this.statuses.set(name, 'validating');
     this.changed();
     let report: ValidationReport;

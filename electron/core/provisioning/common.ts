@@ -6,7 +6,7 @@ import { AppError, errorMessage } from '../errors.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunProcess } from '../process/run.js';
-import type { ExecutorService } from '../services.js';
+import type { Executor } from '../services.js';
 import type { JobContext } from './plan.js';
 import type { UvLocator } from './uv.js';
 
@@ -26,7 +26,8 @@ export interface ProvisioningDeps {
   /** A short-lived process runner with this environment (probes, `uv --version`). */
   runProcessFor(env: Readonly<Record<string, string>>): RunProcess;
   uv: Pick<UvLocator, 'ensure'>;
-  executor(): ExecutorService | undefined;
+  /** Restarts the executor (after packages changed under the interpreter it runs). */
+  executor: Pick<Executor, 'restart'>;
   logger: Logger;
   platform: NodeJS.Platform;
   /** resources/python/interpreter_probe.py. */

@@ -140,11 +140,10 @@ export async function planInstall(input: InstallInput, deps: ProvisioningDeps): 
       if (still.length > 0) throw new JobFailure(`${tool} succeeded, but ${still.join(', ')} ${still.length > 1 ? 'are' : 'is'} still not installed in '${name}'`);
       if (names.length > 0) ctx.line(`installed in '${name}': ${names.map((n) => `${n} ${after.installed.get(n) ?? '?'}`).join(', ')}`);
       await revalidate(deps, name, ctx);
-      const executor = deps.executor();
-      if (executor && deps.registry.activeName() === name) {
+      if (deps.registry.activeName() === name) {
         ctx.line(`restarting the executor on '${name}'`);
         try {
-          await executor.reconnect();
+          await deps.executor.restart();
         } catch (err) {
           ctx.warn(`the packages are installed, but the executor could not be restarted: ${errorMessage(err)}`);
         }

@@ -61,6 +61,10 @@ export class Jobs implements JobsService {
     return this.busy.has(name);
   }
 
+  busyReason(name: string): string | null {
+    return this.isBusy(name) ? `a package job is running for '${name}'; wait for it or cancel it` : null;
+  }
+
   install(input: InstallInput): Promise<Job> {
     return this.start(input.name, () => this.deps.planners.install(input));
   }

@@ -119,7 +119,7 @@ export async function planVenv(name: string, deps: ProvisioningDeps): Promise<Jo
         return true;
       });
       ctx.line(changed ? `'${name}' now uses ${python}` : `'${name}' already uses ${python}`);
-      if (changed && deps.registry.activeName() === name && deps.executor()) {
+      if (changed && deps.registry.activeName() === name) {
         ctx.line(`'${name}' is the active interpreter: the executor keeps its current process until the venv's packages are installed`);
       }
       await revalidate(deps, name, ctx);

@@ -5,13 +5,13 @@
  */
 import type { ConnectionStatus } from '../../../shared/dto/connection.js';
 import type { Disposable, EventBus } from '../events.js';
-import type { ExecutorBackend } from '../executor/backend.js';
-import { boundedTail } from '../executor/stderr-tail.js';
+import type { ExecutorBackend } from './backend.js';
+import { boundedTail } from './stderr-tail.js';
 import { HealthMonitor, type HealthMonitorOptions } from './health-monitor.js';
-import { RequestStatsTracker } from './stats.js';
+import { RequestStatsTracker } from './request-stats.js';
 
 export interface ConnectionManagerDeps {
-  events: EventBus;
+  events: Pick<EventBus, 'emit'>;
   /** Monotonic ms. */
   now: () => number;
   redact: (text: string) => string;

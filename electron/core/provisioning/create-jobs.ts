@@ -1,13 +1,14 @@
 /**
- * Wires provisioning into a core: builds the jobs service with real tools (or the ones given)
- * and sets `core.jobs`.
+ * The provisioning wing, built once: package installs and venv creation as jobs, with real tools
+ * (or the ones given). Takes the registry and the executor through narrow ports.
  */
 import { promises as fsp } from 'node:fs';
 import os from 'node:os';
-import type { Core } from '../create-core.js';
+import type { EventBus } from '../events.js';
 import { probeScriptIn } from '../interpreters/probe-script.js';
+import type { Logger } from '../logging/logger.js';
 import type { RunProcess } from '../process/run.js';
-import { ProcessRunner } from '../process/runner.js';
+import type { ProcessRunner } from '../process/runner.js';
 import type { JobsService } from '../services.js';
 import { toolEnvironment, type ProvisioningDeps } from './common.js';
 import { planInstall } from './install.js';
@@ -16,7 +17,15 @@ import { toolSpawner, type SpawnTool } from './plan.js';
 import { UvLocator, type FetchLike, type UvHost } from './uv.js';
 import { planVenv } from './venv.js';
 
-export interface AttachJobsOptions {
+export interface JobsOptions {
+  registry: ProvisioningDeps['registry'];
+  config: ProvisioningDeps['config'];
+  executor: ProvisioningDeps['executor'];
+  events: EventBus;
+  logger: Logger;
+  now: () => Date;
+  /** The core's one process runner (tools and probes start here). */
+  runner: ProcessRunner;
   /** The app's data folder: a downloaded uv is kept here; tools run in it. */
   dataDir: string;
   /** Holds python/interpreter_probe.py. */
@@ -30,7 +39,8 @@ export interface AttachJobsOptions {
   fetch?: FetchLike;
   spawnTool?: SpawnTool;
   runProcessFor?: (env: Readonly<Record<string, string>>) => RunProcess;
-  uv?: ProvisioningDeps['uv'];
+  /** Makes the uv locator in place of the real one (tests: one that finds nothing and cannot download). */
+  uv?: UvFactory;
   tuning?: Pick<JobsDeps, 'keepFinished' | 'maxLines' | 'throttleMs' | 'toolTimeoutMs'>;
 }
 
@@ -40,12 +50,15 @@ function detectLibc(platform: NodeJS.Platform): UvHost['libc'] {
   return report.header?.glibcVersionRuntime ? 'glibc' : 'musl';
 }
 
-export function attachJobs(core: Core, opts: AttachJobsOptions): JobsService {
+export type UvFactory = (ctx: { dataDir: string; logger: Logger }) => ProvisioningDeps['uv'];
+
+export function createJobs(opts: JobsOptions): JobsService {
+  const { registry, logger } = opts;
   const platform = opts.platform ?? process.platform;
-  const runner = new ProcessRunner({ env: opts.env, platform });
+  const { runner } = opts;
   const runProcessFor = opts.runProcessFor ?? ((env: Readonly<Record<string, string>>): RunProcess => (file, args, o) => runner.run(file, args, { ...o, env }));
   const uv =
-    opts.uv ??
+    opts.uv?.({ dataDir: opts.dataDir, logger }) ??
     new UvLocator({
       host: {
         platform,
@@ -56,36 +69,33 @@ export function attachJobs(core: Core, opts: AttachJobsOptions): JobsService {
         dataDir: opts.dataDir,
       },
       fetch: opts.fetch ?? ((url, init) => fetch(url, init)),
-      logger: core.logger,
+      logger,
       runProcess: runProcessFor(toolEnvironment(opts.env, {})),
     });
   const deps: ProvisioningDeps = {
-    registry: core.registry,
-    config: core.config,
+    registry,
+    config: opts.config,
     env: opts.env,
     runProcessFor,
     uv,
-    executor: () => core.executor,
-    logger: core.logger.child('provisioning'),
+    executor: opts.executor,
+    logger: logger.child('provisioning'),
     platform,
     probeScript: probeScriptIn(opts.resourcesDir),
     workDir: opts.dataDir,
   };
   const workDir = (): Promise<unknown> => fsp.mkdir(opts.dataDir, { recursive: true, mode: 0o700 });
-  const jobs = new Jobs({
+  return new Jobs({
     planners: {
-      has: (name) => core.registry.has(name),
+      has: (name) => registry.has(name),
       install: async (input) => (await workDir(), planInstall(input, deps)),
       venv: async (name) => (await workDir(), planVenv(name, deps)),
     },
-    events: core.events,
-    logger: core.logger,
-    now: core.now,
+    events: opts.events,
+    logger,
+    now: opts.now,
     spawnTool: opts.spawnTool ?? toolSpawner(runner),
-    redact: (text) => core.logger.redactor.apply(text),
+    redact: (text) => logger.redactor.apply(text),
     ...opts.tuning,
   });
-  core.jobs = jobs;
-  core.registry.setRemovalGuard((name) => (jobs.isBusy(name) ? `a package job is running for '${name}'; wait for it or cancel it` : null));
-  return jobs;
 }

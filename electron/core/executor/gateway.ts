@@ -1,16 +1,18 @@
 /**
- * The ExecutorService the core and the REST adapter use: routes each call to the serving executor
+ * The `Executor` the core and the REST adapter use: routes each call to the serving executor
  * (waiting a bounded time while it starts or restarts), gives every gRPC call a deadline, maps
  * gRPC failures to AppErrors and feeds the connection manager's statistics.
  */
 import { randomBytes } from 'node:crypto';
 import type { ConnectionStatus, ConnectionTest } from '../../../shared/dto/connection.js';
+import type { ExecutorHealth } from '../../../shared/dto/config.js';
 import type { PluginInfo, PluginList, PluginTestInput, PluginTestResult } from '../../../shared/dto/plugins.js';
-import type { ConnectionManager } from '../connection/manager.js';
 import { errorMessage } from '../errors.js';
-import type { ExecutorService, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
+import type { ActivationOutcome, ResolvedInterpreter } from '../interpreters/registry.js';
+import type { Executor, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
 import type { ExecutorBackend, Lease } from './backend.js';
 import { distributionFor } from '../provisioning/module-map.js';
+import type { ConnectionManager } from './connection-status.js';
 import { toAppError } from './error-map.js';
 import type { HttpHeader, PluginInfo as GrpcPluginInfo } from './grpc-types.js';
 
@@ -26,12 +28,12 @@ export interface ServiceDeps {
   manager: ConnectionManager;
   /** Plugin time limit (executor.timeout), read at each call. */
   pluginTimeoutMs: () => number;
-  /** Activates an interpreter through the registry (persisting it). */
-  activate: (name: string) => Promise<unknown>;
   /** Monotonic ms. */
   now: () => number;
   tuning: ServiceTuning;
+  /** After the backend started (following config edits begins here). */
   onStart?: () => Promise<void>;
+  /** Before the backend stops. */
   onStop?: () => Promise<void>;
 }
 
@@ -54,7 +56,7 @@ export function headerRecord(headers: readonly HeaderPair[]): Record<string, str
 const median = (sorted: number[]): number | null => (sorted.length === 0 ? null : (sorted[Math.floor((sorted.length - 1) / 2)] ?? null));
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
-export class BridgeExecutorService implements ExecutorService {
+export class ExecutorGateway implements Executor {
   private readonly idPrefix = randomBytes(3).toString('hex');
   private seq = 0;
 
@@ -82,7 +84,11 @@ export class BridgeExecutorService implements ExecutorService {
     return this.backend.acquire(waitMs);
   }
 
-  healthSummary(): { state: string; serving: boolean; interpreter: string | null } {
+  mode(): 'spawn' | 'external' {
+    return this.backend.mode;
+  }
+
+  readiness(): ExecutorHealth {
     const snap = this.backend.snapshot();
     const interp = snap.current?.interpreter ?? snap.target;
     return { state: snap.state, serving: snap.state === 'connected' && snap.current !== undefined, interpreter: interp?.key ?? null };
@@ -92,11 +98,17 @@ export class BridgeExecutorService implements ExecutorService {
     return this.deps.manager.status();
   }
 
-  /** Without a name: restart under the active interpreter (live), resetting `failed`. With a name: activate it. */
-  async reconnect(interpreter?: string): Promise<ConnectionStatus> {
-    if (interpreter !== undefined) await this.deps.activate(interpreter);
-    else await this.backend.restart();
-    return this.status();
+  runningInterpreter(): string | null {
+    const snap = this.backend.snapshot();
+    return (snap.current?.interpreter ?? snap.target)?.key ?? null;
+  }
+
+  switchTo(target: ResolvedInterpreter): Promise<ActivationOutcome> {
+    return this.backend.switchTo(target);
+  }
+
+  restart(): Promise<void> {
+    return this.backend.restart();
   }
 
   async test(): Promise<ConnectionTest> {

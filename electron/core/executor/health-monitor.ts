@@ -5,8 +5,8 @@
  * answered NOT_SERVING counts as failed too: the executor says so when too many plugin calls are
  * stuck past their timeout (--max-abandoned), and a restart is the only way to get them back.
  */
-import type { ExecutorBackend } from '../executor/backend.js';
-import type { Endpoint } from '../executor/endpoint.js';
+import type { ExecutorBackend } from './backend.js';
+import type { Endpoint } from './endpoint.js';
 import { errorMessage } from '../errors.js';
 
 export interface HealthMonitorOptions {
