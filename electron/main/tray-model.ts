@@ -103,15 +103,18 @@ function interpreterEntries(state: TrayState): TrayEntry[] {
   const list = state.interpreters;
   if (!list) return [{ type: 'label', label: 'Interpreters: loading…' }];
   if (list.interpreters.length === 0) return [{ type: 'label', label: 'No interpreters configured' }];
-  const head: TrayEntry = { type: 'label', label: 'Interpreter' };
+  // the environment variable wins over a choice made here: the others cannot be activated
+  const head: TrayEntry = { type: 'label', label: list.pinned_by ? `Interpreter (pinned by ${list.pinned_by})` : 'Interpreter' };
+  const problem: TrayEntry[] = list.active_error ? [{ type: 'label', label: oneLine(`No active interpreter: ${list.active_error}`) }] : [];
   return [
     head,
+    ...problem,
     ...list.interpreters.map(
       (v): TrayEntry => ({
         type: 'radio',
         label: interpreterLabel(v),
         checked: v.active || list.active === v.key,
-        enabled: state.busy === null && isUsable(v),
+        enabled: state.busy === null && isUsable(v) && (list.pinned_by === null || list.active === v.key),
         command: { kind: 'activate', name: v.key },
       }),
     ),

@@ -1,7 +1,7 @@
 import { useEffect, type ReactElement } from 'react';
 import { Icon, type IconName } from '../components/icons';
 import { ConfigPage } from '../pages/ConfigPage';
-import { STATE_VIEW, ConnectionPage } from '../pages/ConnectionPage';
+import { stateView, ConnectionPage } from '../pages/ConnectionPage';
 import { InterpretersPage } from '../pages/interpreters/InterpretersPage';
 import { LogsPage } from '../pages/LogsPage';
 import { PluginsPage } from '../pages/PluginsPage';
@@ -43,7 +43,7 @@ function StatusFoot(): ReactElement {
   useEffect(() => {
     if (!loaded) void useConnection.getState().load();
   }, [loaded]);
-  const view = conn ? STATE_VIEW[conn.state] : null;
+  const view = conn ? stateView(conn.state, conn.mode) : null;
   return (
     <div className="side-foot" aria-live="polite">
       <div className="side-status" title={`Executor: ${view ? view.label.toLowerCase() : 'unknown'}`}>

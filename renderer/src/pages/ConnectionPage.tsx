@@ -4,6 +4,7 @@ import { Badge, Banner, Button, Card, ErrorState, KeyValues, Mono, PageHeader, S
 import { Icon } from '../components/icons';
 import { formatDateTime, formatMs, formatUptime } from '../lib/format';
 import { useConnection } from '../stores/connection';
+import { useInterpreters } from '../stores/interpreters';
 import { useRouter } from '../app/router';
 
 export const STATE_VIEW: Record<ConnectionState, { tone: Tone; label: string; text: string }> = {
@@ -13,6 +14,20 @@ export const STATE_VIEW: Record<ConnectionState, { tone: Tone; label: string; te
   disconnected: { tone: 'neutral', label: 'Disconnected', text: 'No executor is running.' },
   failed: { tone: 'danger', label: 'Failed', text: 'The executor kept failing; the bridge stopped restarting it. Fix the cause, then reconnect.' },
 };
+
+/** External mode: you run the executor; the bridge only connects to it and never restarts it. */
+const EXTERNAL_TEXT: Record<ConnectionState, string> = {
+  connected: 'The executor you run is serving requests.',
+  connecting: 'Connecting to the executor you run.',
+  reconnecting: 'The executor you run stopped answering; the bridge keeps trying to reach it. Check that it is running.',
+  disconnected: 'Not connected to the executor you run.',
+  failed: 'The bridge cannot reach the executor you run. Start it (or fix executor.host/port), then reconnect.',
+};
+
+export function stateView(state: ConnectionState, mode: ConnectionStatus['mode']): { tone: Tone; label: string; text: string } {
+  const view = STATE_VIEW[state];
+  return mode === 'external' ? { ...view, text: EXTERNAL_TEXT[state] } : view;
+}
 
 /**
  * Uptime that ticks every second between pushed updates: the server's `uptime_s` plus the time
@@ -39,7 +54,14 @@ export function ConnectionPage(): ReactElement {
     if (!loaded) void load();
   }, [loaded, load]);
   const uptime = useUptime(data);
-  const view = data ? STATE_VIEW[data.state] : null;
+  const view = data ? stateView(data.state, data.mode) : null;
+  // the same list the Interpreters page shows: who pins the active interpreter
+  const interpreters = useInterpreters((s) => s.data);
+  const interpretersLoaded = useInterpreters((s) => s.loaded);
+  useEffect(() => {
+    if (!interpretersLoaded) void useInterpreters.getState().load();
+  }, [interpretersLoaded]);
+  const pinnedBy = interpreters?.pinned_by ?? null;
 
   return (
     <div className="page">
@@ -81,6 +103,7 @@ export function ConnectionPage(): ReactElement {
               <span className="list-label">Interpreter</span>
               <strong>{data.interpreter ?? '—'}</strong>
               {data.interpreter_path && <Mono>{data.interpreter_path}</Mono>}
+              {pinnedBy && data.mode === 'spawn' && <span className="muted small">pinned by {pinnedBy}</span>}
             </div>
           </section>
           <div className="tiles">

@@ -16,7 +16,7 @@ const STATUS: Record<InterpreterStatus, { tone: Tone; label: string }> = {
   unknown: { tone: 'neutral', label: 'Not validated' },
 };
 
-export function InterpreterCard({ it, onRemove }: { it: InterpreterView; onRemove(it: InterpreterView): void }): ReactElement {
+export function InterpreterCard({ it, onRemove, pinnedBy = null }: { it: InterpreterView; onRemove(it: InterpreterView): void; pinnedBy?: string | null }): ReactElement {
   const validation = useInterpreters((s) => s.validations[it.key]);
   const activation = useInterpreters((s) => s.activation);
   const validate = useInterpreters((s) => s.validate);
@@ -25,6 +25,8 @@ export function InterpreterCard({ it, onRemove }: { it: InterpreterView; onRemov
   const activating = activation?.running === true;
   const envEntries = Object.entries(it.environment);
   const problem = it.status_reason ?? it.validation_error;
+  // an environment variable pins the active interpreter: activating another one is refused
+  const pinned = pinnedBy !== null && !it.active;
   return (
     <article className={`interp ${it.active ? 'is-active' : ''}`} aria-label={`Interpreter ${it.name}`} data-key={it.key}>
       <header className="interp-head">
@@ -51,10 +53,10 @@ export function InterpreterCard({ it, onRemove }: { it: InterpreterView; onRemov
             small
             variant={it.active ? 'secondary' : 'primary'}
             icon={<Icon name="bolt" size={14} />}
-            disabled={it.active || activating}
+            disabled={it.active || activating || pinned}
             busy={activating && activation?.name === it.key}
             onClick={() => void activate(it.key)}
-            title={it.active ? 'This interpreter runs the executor' : 'Switch the executor to this interpreter'}
+            title={it.active ? 'This interpreter runs the executor' : pinned ? `${pinnedBy} pins the active interpreter: unset it and restart the app to choose another` : 'Switch the executor to this interpreter'}
           >
             {activating && activation?.name === it.key ? 'Activating…' : 'Activate'}
           </Button>

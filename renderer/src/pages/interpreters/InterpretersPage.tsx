@@ -55,6 +55,7 @@ export function InterpretersPage(): ReactElement {
           </>
         }
       />
+      {data && <ActiveChoiceBanner pinnedBy={data.pinned_by} active={data.active} error={data.active_error} />}
       <ActivationBanner />
       {notice && <Banner tone="ok" title={notice} actions={<Button small variant="ghost" onClick={() => setNotice(null)}>Dismiss</Button>} />}
       {showFound && <DiscoveryPanel onAdd={addFound} onClose={() => setShowFound(false)} />}
@@ -85,7 +86,7 @@ export function InterpretersPage(): ReactElement {
       ) : (
         <div className="interp-list">
           {data.interpreters.map((it) => (
-            <InterpreterCard key={it.key} it={it} onRemove={setRemoving} />
+            <InterpreterCard key={it.key} it={it} onRemove={setRemoving} pinnedBy={data.pinned_by} />
           ))}
         </div>
       )}
@@ -116,6 +117,18 @@ function RemoveDialog({ it, onClose }: { it: InterpreterView; onClose(): void })
 }
 
 /** The switch in progress, then its outcome (with the new executor's error when it failed). */
+/** How the active interpreter is chosen when it is not by this page: an environment variable, or a name that matches nothing. */
+export function ActiveChoiceBanner({ pinnedBy, active, error }: { pinnedBy: string | null; active: string | null; error: string | null }): ReactElement | null {
+  if (error) return <Banner tone="danger" title="No active interpreter">{error}. Fix the name, or activate one of the interpreters below.</Banner>;
+  if (!pinnedBy) return null;
+  return (
+    <Banner tone="info" title={`Pinned by ${pinnedBy}`}>
+      The environment variable {pinnedBy} makes '{active}' the active interpreter and wins over a choice made here. Unset it and restart the app to
+      activate another one.
+    </Banner>
+  );
+}
+
 function ActivationBanner(): ReactElement | null {
   const activation = useInterpreters((s) => s.activation);
   const dismiss = useInterpreters((s) => s.dismissActivation);
