@@ -1,7 +1,9 @@
 // ESLint (flat config): typescript-eslint's recommended rules, plus the layering of the project
 // (see README.md "Layout") checked as import rules, so a wrong import fails `npm test`:
 //   shared/         imports nothing of the project, no Node builtins, no `electron`
-//   electron/core/  never imports api/, main/, app.ts, headless.ts, renderer/ or `electron`
+//   electron/core/  never imports api/, main/, app.ts, headless.ts, renderer/ or `electron`;
+//                   its wings (config → interpreters → executor → provisioning) import only earlier
+//                   ones, never create-core.ts, activation.ts or operations.ts
 //   electron/api/   never imports main/, renderer/ or `electron`
 //   renderer/       imports only renderer/ and shared/ (no electron/, no Node builtins)
 //   only electron/main imports `electron` (tests and scripts may, to fake or launch it)
@@ -29,6 +31,16 @@ const zones = [
     from: ['electron/api', 'electron/main', 'electron/app.ts', 'electron/headless.ts', 'renderer'],
     message: 'electron/core is the plain domain: it never imports the API, the shell, the entry points or the renderer.',
   },
+  // inside the core: wings are built in order (config → interpreters → executor → provisioning) by
+  // create-core.ts; a wing never imports a later wing, the use-cases above them, or that file
+  {
+    target: ['electron/core/config', 'electron/core/logging', 'electron/core/interpreters', 'electron/core/executor', 'electron/core/provisioning'],
+    from: ['electron/core/create-core.ts', 'electron/core/activation.ts', 'electron/core/operations.ts'],
+    message: 'A wing of the core never imports the file that builds the core, nor the use-cases above the wings.',
+  },
+  { target: 'electron/core/config', from: ['electron/core/interpreters', 'electron/core/executor', 'electron/core/provisioning'], message: 'config/ comes first: it imports no other wing.' },
+  { target: 'electron/core/interpreters', from: ['electron/core/executor', 'electron/core/provisioning'], message: 'interpreters/ is built before the executor and provisioning: it never imports them.' },
+  { target: 'electron/core/executor', from: ['electron/core/provisioning'], message: 'executor/ is built before provisioning: it never imports it.' },
   { target: 'electron/api', from: ['electron/main', 'electron/app.ts', 'electron/headless.ts', 'renderer'], message: 'electron/api never imports the shell, the entry points or the renderer.' },
   { target: 'renderer', from: ['electron', 'test', 'scripts', 'resources'], message: 'renderer/ imports only renderer/ and shared/.' },
 ];

@@ -97,9 +97,18 @@ describe('one activation use-case, from every way in', () => {
         }
       });
     });
+    const cutOver = new Promise<void>((resolve) => {
+      const sub = core.events.on('connectionChanged', (s) => {
+        if (s.state === 'connected' && s.interpreter === target && s.switching_to === null) {
+          sub.dispose();
+          resolve();
+        }
+      });
+    });
     try {
       const result = await entry();
-      await persisted; // a hand edit returns before the switch: the file was the last step there
+      // a hand edit returns before the switch (the file was its first step): wait for both ends
+      await Promise.all([persisted, cutOver]);
       const status = core.executor.status();
       expect(status).toMatchObject({ state: 'connected', interpreter: target, switching_to: null });
       expect(status.pid).not.toBe(pidBefore);

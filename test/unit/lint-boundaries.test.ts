@@ -26,6 +26,11 @@ describe('import boundaries (eslint.config.js)', () => {
     ['electron/core/probe.ts', "export { createBridge } from '../app.js';", PATHS],
     ['electron/core/probe.ts', "export { registerIpc } from '../main/ipc.js';", PATHS],
     ['electron/core/config/probe.ts', "export { app } from 'electron';", IMPORTS],
+    ['electron/core/executor/probe.ts', "export type { Core } from '../create-core.js';", PATHS],
+    ['electron/core/interpreters/probe.ts', "export { createActivation } from '../activation.js';", PATHS],
+    ['electron/core/interpreters/probe.ts', "export { createExecutor } from '../executor/create-executor.js';", PATHS],
+    ['electron/core/executor/probe.ts', "export { createJobs } from '../provisioning/create-jobs.js';", PATHS],
+    ['electron/core/config/probe.ts', "export { InterpreterRegistry } from '../interpreters/registry.js';", PATHS],
     ['electron/api/probe.ts', "export { registerIpc } from '../main/ipc.js';", PATHS],
     ['electron/api/probe.ts', "export { app } from 'electron';", IMPORTS],
     ['electron/app.ts', "export { app } from 'electron';", IMPORTS],
@@ -38,6 +43,7 @@ describe('import boundaries (eslint.config.js)', () => {
 
   it.each([
     ['electron/core/probe.ts', "export { isErrorCode } from '../../shared/errors.js';\nexport { readFileSync } from 'node:fs';"],
+    ['electron/core/provisioning/probe.ts', "export type { ResolvedInterpreter } from '../interpreters/registry.js';\nexport type { Executor } from '../services.js';"],
     ['electron/api/probe.ts', "export { createHandlers } from '../core/operations.js';"],
     ['electron/main/probe.ts', "export { app } from 'electron';\nexport { buildServer } from '../api/server.js';"],
     ['renderer/src/probe.ts', "export { isErrorCode } from '../../shared/errors';\nexport { ApiError } from './api/api-error';\nexport { events } from './events';"],
