@@ -54,7 +54,7 @@ export function createActivation(deps: ActivationDeps): ActivationService {
     const choice = registry.activeChoice();
     if (choice.pinnedBy && name !== choice.name) {
       throw conflict(
-        `${choice.pinnedBy} is set to '${choice.name ?? ''}' and pins the active interpreter: '${name}' cannot be activated while it is set (unset it and restart the app to choose another)`,
+        `${choice.pinnedBy} is set to '${choice.name ?? ''}' and pins the active interpreter: the override wins, so '${name}' cannot be activated while it is set (unset it and restart the app to choose another)`,
         { pinned_by: choice.pinnedBy, active: choice.name },
       );
     }
