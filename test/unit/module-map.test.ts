@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { distributionFor } from '../../electron/core/provisioning/module-map.js';
+import { distributionFor } from '../../electron/core/interpreters/module-map.js';
 
 describe('module → distribution map (Install missing packages)', () => {
   it.each([

@@ -11,7 +11,7 @@ import { errorMessage } from '../errors.js';
 import type { ActivationOutcome, ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Executor, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
 import type { ExecutorBackend, Lease } from './backend.js';
-import { distributionFor } from '../provisioning/module-map.js';
+import { distributionFor } from '../interpreters/module-map.js';
 import type { ConnectionManager } from './connection-status.js';
 import { toAppError } from './error-map.js';
 import type { HttpHeader, PluginInfo as GrpcPluginInfo } from './grpc-types.js';
