@@ -82,7 +82,7 @@ describe('toAppError', () => {
     [GrpcStatus.DEADLINE_EXCEEDED, 'TIMEOUT'],
     [GrpcStatus.NOT_FOUND, 'NOT_FOUND'],
     [GrpcStatus.INVALID_ARGUMENT, 'INVALID_INPUT'],
-    [GrpcStatus.RESOURCE_EXHAUSTED, 'PAYLOAD_TOO_LARGE'],
+    [GrpcStatus.RESOURCE_EXHAUSTED, 'BAD_GATEWAY'],
     [GrpcStatus.INTERNAL, 'INTERNAL'],
   ])('gRPC %i → %s', (code, expected) => {
     expect(toAppError(e(code), 'x').code).toBe(expected);
