@@ -30,6 +30,22 @@ export const PROTO_FILES = ['webhook_bridge.proto', 'health.proto'] as const;
 export const WEBHOOK_SERVICE = 'webhook_bridge.v1.WebhookExecutor';
 export const HEALTH_SERVICE = 'grpc.health.v1.Health';
 const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
+// Codes only the executor itself answers with: a call ending so was answered (progress).
+// DEADLINE_EXCEEDED, UNAVAILABLE, CANCELLED, INTERNAL, UNKNOWN... may come from this side or the transport.
+const ANSWERED_CODES: ReadonlySet<number> = new Set<number>([
+  grpc.status.OK,
+  grpc.status.INVALID_ARGUMENT,
+  grpc.status.NOT_FOUND,
+  grpc.status.UNAUTHENTICATED,
+  grpc.status.PERMISSION_DENIED,
+  grpc.status.FAILED_PRECONDITION,
+  grpc.status.UNIMPLEMENTED,
+]);
+
+/** True when a call that ended with this gRPC status code was answered by the executor itself. */
+export function answeredByExecutor(grpcCode: number): boolean {
+  return ANSWERED_CODES.has(grpcCode);
+}
 
 export interface ExecutorClientOptions {
   /** "unix:/abs/path.sock" or "127.0.0.1:PORT", as the executor's handshake reports it. */
@@ -103,6 +119,7 @@ export class ExecutorClient {
   private readonly defaultDeadlineMs: number;
   private readonly executeDeadlineMs: number;
   private closed = false;
+  private answeredCount = 0;
 
   constructor(opts: ExecutorClientOptions) {
     if (opts.token === '') throw new Error('ExecutorClient needs a non-empty token');
@@ -151,6 +168,14 @@ export class ExecutorClient {
   /** Rejects with NOT_FOUND when there is no such plugin. */
   getPluginInfo(name: string, opts: CallOptions = {}): Promise<PluginInfo> {
     return this.unary(this.methods.info, { name }, decodePluginInfo, opts);
+  }
+
+  /**
+   * Calls the executor has answered so far (any RPC: a result, an in-band refusal such as 503 busy,
+   * or an error only it gives). The health monitor tells "busy" (this moves) from "hung" (it does not).
+   */
+  get answered(): number {
+    return this.answeredCount;
   }
 
   /** Standard grpc.health.v1.Health/Check ("" = the whole executor). */
@@ -244,6 +269,7 @@ export class ExecutorClient {
         { deadline },
         (err, value) => {
           signal?.removeEventListener('abort', onAbort);
+          if (!err || answeredByExecutor(err.code)) this.answeredCount++;
           if (err) return reject(toExecutorError(err));
           try {
             resolve(decode(value));
