@@ -5,7 +5,7 @@
  */
 import * as grpc from '@grpc/grpc-js';
 import { describe, expect, it } from 'vitest';
-import { HealthMonitor } from '../../electron/core/connection/health-monitor.js';
+import { HealthMonitor } from '../../electron/core/executor/health-monitor.js';
 import type { ExecutorBackend } from '../../electron/core/executor/backend.js';
 import type { Endpoint } from '../../electron/core/executor/endpoint.js';
 import { ExecutorError, type HealthStatus } from '../../electron/core/executor/grpc-client.js';
