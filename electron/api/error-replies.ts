@@ -1,6 +1,6 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
 import { codeForStatus, httpStatusOf, type ErrorCode, type ErrorResponse } from '../../shared/errors.js';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../core/app-error.js';
 import type { Logger } from '../core/logging/logger.js';
 
 export function errorPayload(code: ErrorCode, message: string, details?: unknown): ErrorResponse {

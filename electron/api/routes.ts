@@ -3,7 +3,7 @@ import { operationNames, operations, type OperationName } from '../../shared/con
 import type { Health } from '../../shared/dto/config.js';
 import type { InputValidator } from '../core/input.js';
 import type { Handlers } from '../core/operations.js';
-import { invalid } from '../core/errors.js';
+import { invalid } from '../core/app-error.js';
 
 /** `/api/dashboard/interpreters/{name}` → `/api/dashboard/interpreters/:name` */
 export function toFastifyPath(path: string): string {

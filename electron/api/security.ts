@@ -1,7 +1,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../core/app-error.js';
 
 export interface SecurityOptions {
   token: string;

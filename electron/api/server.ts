@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { httpStatusOf, type ErrorCode } from '../../shared/errors.js';
 import { InputValidator } from '../core/input.js';
-import { AppError } from '../core/errors.js';
+import { AppError } from '../core/app-error.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { Handlers } from '../core/operations.js';
 import type { EventBus } from '../core/events.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { PLUGIN_NAME_PATTERN } from '../../shared/dto/plugins.js';
-import { invalid } from '../core/errors.js';
+import { invalid } from '../core/app-error.js';
 import type { Executor, HeaderPair } from '../core/services.js';
 
 export const WEBHOOK_PATH = '/api/v1/webhook/:plugin';

@@ -11,7 +11,7 @@ import type { ActivateResult } from '../../shared/dto/interpreters.js';
 import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import { SerialQueue } from './config/serial-queue.js';
 import type { ConfigChange } from './config/store.js';
-import { conflict, errorMessage, notFound } from './errors.js';
+import { conflict, errorMessage, notFound } from './app-error.js';
 import type { Disposable, Event } from './events.js';
 import type { ActiveChoice, ResolvedInterpreter } from './interpreters/registry.js';
 import type { Logger } from './logging/logger.js';

@@ -1,7 +1,7 @@
 import { Compile } from 'typebox/compile';
 import { Value } from 'typebox/value';
 import { operations, type OperationInput, type OperationName } from '../../shared/contract.js';
-import { AppError, fieldDetails } from './errors.js';
+import { AppError, fieldDetails } from './app-error.js';
 import { describeErrors, formatPath } from './schema-errors.js';
 
 type Checker = ReturnType<typeof Compile>;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { BrowserWindow, Menu, Tray, app, dialog, nativeImage, nativeTheme, protocol, screen, session, shell } from 'electron';
 import { startBridge, type Bridge } from '../app.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/app-error.js';
 import type { Disposable } from '../core/events.js';
 import { platformPaths } from '../core/paths.js';
 import { registerAppScheme, serveRenderer } from './app-protocol.js';

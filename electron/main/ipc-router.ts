@@ -6,7 +6,7 @@
  */
 import { eventNames, events, operationNames, operations, type OperationName } from '../../shared/contract.js';
 import { fail, ok, type Result } from '../../shared/result.js';
-import { AppError, errorMessage, toErrorBody } from '../core/errors.js';
+import { AppError, errorMessage, toErrorBody } from '../core/app-error.js';
 import type { Disposable, EventBus } from '../core/events.js';
 import type { InputValidator } from '../core/input.js';
 import type { Handlers } from '../core/operations.js';

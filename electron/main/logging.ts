@@ -14,7 +14,7 @@
 import path from 'node:path';
 import electronLog from 'electron-log/node';
 import type { LogLevel } from '../../shared/dto/config.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/app-error.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { ShellLogLike } from './window.js';
 

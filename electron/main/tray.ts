@@ -5,7 +5,7 @@
 import type { Menu, MenuItemConstructorOptions, NativeImage, Tray } from 'electron';
 import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import type { InterpreterList } from '../../shared/dto/interpreters.js';
-import { errorMessage } from '../core/errors.js';
+import { errorMessage } from '../core/app-error.js';
 import type { Disposable, EventBus } from '../core/events.js';
 import type { Handlers } from '../core/operations.js';
 import type { Theme } from './preferences.js';

@@ -4,7 +4,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore, type ConfigChange } from '../../electron/core/config/store.js';
 import { EventBus } from '../../electron/core/events.js';
 import { Logger } from '../../electron/core/logging/logger.js';
-import { AppError } from '../../electron/core/errors.js';
+import { AppError } from '../../electron/core/app-error.js';
 import { tempDir } from '../helpers/bridge.js';
 import { registryFor } from '../helpers/activation.js';
 

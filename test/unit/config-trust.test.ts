@@ -8,7 +8,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ConfigStore } from '../../electron/core/config/store.js';
-import { AppError } from '../../electron/core/errors.js';
+import { AppError } from '../../electron/core/app-error.js';
 import { Logger } from '../../electron/core/logging/logger.js';
 import { trustProblem } from '../../electron/core/trust.js';
 import { tempDir } from '../helpers/bridge.js';

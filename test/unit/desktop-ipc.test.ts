@@ -1,6 +1,6 @@
 import { describe, expect, it, vi } from 'vitest';
 import { events, operationNames, operations } from '../../shared/contract.js';
-import { AppError } from '../../electron/core/errors.js';
+import { AppError } from '../../electron/core/app-error.js';
 import { EventBus } from '../../electron/core/events.js';
 import { InputValidator } from '../../electron/core/input.js';
 import type { Handlers } from '../../electron/core/operations.js';

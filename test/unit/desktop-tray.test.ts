@@ -2,7 +2,7 @@ import { inflateSync } from 'node:zlib';
 import { describe, expect, it, vi } from 'vitest';
 import type { Menu, MenuItemConstructorOptions, NativeImage, Tray } from 'electron';
 import { EventBus } from '../../electron/core/events.js';
-import { AppError } from '../../electron/core/errors.js';
+import { AppError } from '../../electron/core/app-error.js';
 import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import type { InterpreterList, InterpreterView } from '../../shared/dto/interpreters.js';
 import { TrayController, toMenuTemplate, type TrayHandlers } from '../../electron/main/tray.js';

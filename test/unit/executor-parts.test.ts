@@ -8,7 +8,7 @@ import { groupHeaders } from '../../electron/api/webhooks.js';
 import { RequestStatsTracker, percentile } from '../../electron/core/executor/request-stats.js';
 import type { Settings } from '../../electron/core/config/schema.js';
 import { resolveSettings } from '../../electron/core/config/effective.js';
-import { AppError } from '../../electron/core/errors.js';
+import { AppError } from '../../electron/core/app-error.js';
 import { pluginDirsOf, transportOf } from '../../electron/core/executor/launch-settings.js';
 import { Backoff, FailureWindow } from '../../electron/core/executor/backoff.js';
 import { Leases } from '../../electron/core/executor/endpoint.js';

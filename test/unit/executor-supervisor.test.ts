@@ -1,6 +1,6 @@
 /** The supervisor's state machine with fake executors (the integration tests use real ones). */
 import { describe, expect, it } from 'vitest';
-import { AppError } from '../../electron/core/errors.js';
+import { AppError } from '../../electron/core/app-error.js';
 import { Leases, type Endpoint } from '../../electron/core/executor/endpoint.js';
 import type { Exit } from '../../electron/core/process/exit.js';
 import type { ExecutorClient } from '../../electron/core/executor/grpc-client.js';

@@ -6,7 +6,7 @@ import { LineReader } from '../../electron/core/process/lines.js';
 import { classifyLine, cleanLine, errorSummary } from '../../electron/core/provisioning/progress.js';
 import { pipVersionAtLeast } from '../../electron/core/provisioning/probe.js';
 import { venvArgv, venvPython } from '../../electron/core/provisioning/venv.js';
-import { AppError } from '../../electron/core/errors.js';
+import { AppError } from '../../electron/core/app-error.js';
 
 describe('install command lines', () => {
   it('runs pip as a module of the interpreter, requirements last, no index options', () => {

@@ -2,7 +2,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { Value } from 'typebox/value';
 import { JobSchema, type Job } from '../../shared/dto/jobs.js';
-import { AppError, invalid } from '../../electron/core/errors.js';
+import { AppError, invalid } from '../../electron/core/app-error.js';
 import { EventBus } from '../../electron/core/events.js';
 import { Logger } from '../../electron/core/logging/logger.js';
 import { Jobs, type JobsDeps } from '../../electron/core/provisioning/jobs.js';

@@ -1,5 +1,5 @@
 import { CONFIG_PATCH_KEYS, type UpdateConfigInput } from '../../../shared/dto/config.js';
-import { invalid } from '../errors.js';
+import { invalid } from '../app-error.js';
 
 type ShortKey = keyof typeof CONFIG_PATCH_KEYS;
 /** A config PATCH under the short names only (what `Core.updateConfig` reads). */

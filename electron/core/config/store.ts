@@ -3,7 +3,7 @@ import { promises as fs } from 'node:fs';
 import path from 'node:path';
 import type { Document } from 'yaml';
 import type { ConfigIssue, ConfigView } from '../../../shared/dto/config.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../app-error.js';
 import { Emitter, type Event } from '../events.js';
 import type { Logger } from '../logging/logger.js';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';

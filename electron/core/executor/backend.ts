@@ -1,6 +1,6 @@
 /** What the service and the connection manager need of an executor backend (spawned or external). */
 import type { ConnectionState } from '../../../shared/dto/connection.js';
-import { AppError } from '../errors.js';
+import { AppError } from '../app-error.js';
 import type { Event } from '../events.js';
 import type { ActivationOutcome, ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Endpoint } from './endpoint.js';

@@ -8,7 +8,7 @@
 import type { Settings } from '../config/schema.js';
 import { SerialQueue } from '../config/serial-queue.js';
 import type { ConfigChange } from '../config/store.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../app-error.js';
 import type { Disposable, Event } from '../events.js';
 import type { Logger } from '../logging/logger.js';
 import type { ExecutorBackend } from './backend.js';

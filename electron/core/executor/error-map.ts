@@ -7,7 +7,7 @@
  *     cap, so it is an answer over the cap (a plugin's, from an executor that does not check it itself)
  *   anything else → INTERNAL (500) naming the gRPC code.
  */
-import { AppError, errorMessage } from '../errors.js';
+import { AppError, errorMessage } from '../app-error.js';
 import { ExecutorError } from './grpc-errors.js';
 
 export function toAppError(err: unknown, what: string): AppError {

@@ -4,7 +4,7 @@
  * restarted, and interpreter activation does not apply.
  */
 import type { ConnectionState } from '../../../shared/dto/connection.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../app-error.js';
 import { Emitter } from '../events.js';
 import type { ActivationOutcome } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';

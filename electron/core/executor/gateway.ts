@@ -7,7 +7,7 @@ import { randomBytes } from 'node:crypto';
 import type { ConnectionStatus, ConnectionTest } from '../../../shared/dto/connection.js';
 import type { ExecutorHealth } from '../../../shared/dto/config.js';
 import type { PluginInfo, PluginList, PluginTestInput, PluginTestResult } from '../../../shared/dto/plugins.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../app-error.js';
 import type { ActivationOutcome, ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Executor, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
 import type { ExecutorBackend, Lease } from './backend.js';

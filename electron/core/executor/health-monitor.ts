@@ -14,7 +14,7 @@
  */
 import type { ExecutorBackend } from './backend.js';
 import type { Endpoint } from './endpoint.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../app-error.js';
 import { answeredByExecutor, ExecutorError } from '../executor/grpc-client.js';
 
 export interface HealthMonitorOptions {

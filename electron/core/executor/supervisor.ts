@@ -6,7 +6,7 @@
  */
 import type { ConnectionState } from '../../../shared/dto/connection.js';
 import { SerialQueue } from '../config/serial-queue.js';
-import { AppError, errorMessage } from '../errors.js';
+import { AppError, errorMessage } from '../app-error.js';
 import { Emitter } from '../events.js';
 import type { ActivationOutcome, ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';

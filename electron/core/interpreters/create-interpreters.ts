@@ -8,7 +8,7 @@ import { performance } from 'node:perf_hooks';
 import type { DiscoveryResult } from '../../../shared/interpreters-discovery.js';
 import { childEnv } from '../process/env.js';
 import type { ConfigStore } from '../config/store.js';
-import { errorMessage } from '../errors.js';
+import { errorMessage } from '../app-error.js';
 import type { Disposable, EventBus } from '../events.js';
 import type { Logger } from '../logging/logger.js';
 import type { ProcessRunner } from '../process/runner.js';

@@ -2,7 +2,7 @@ import { constants, promises as fs } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { MASK, looksSecret } from '../../../shared/dto/common.js';
-import { invalid } from '../errors.js';
+import { invalid } from '../app-error.js';
 
 /** Expands a leading `~` and requires an absolute path. */
 export function normalizeUserPath(raw: string, field: string, home = os.homedir()): string {

@@ -5,7 +5,7 @@ import type { AddInterpreterInput, InterpreterList, InterpreterStatus, Interpret
 import type { ValidationReport } from '../../../shared/interpreters-discovery.js';
 import type { ConfigStore } from '../config/store.js';
 import type { InterpreterEntry, Settings } from '../config/schema.js';
-import { AppError, conflict, fieldDetails, notFound } from '../errors.js';
+import { AppError, conflict, fieldDetails, notFound } from '../app-error.js';
 import type { Disposable, EventBus } from '../events.js';
 import type { Logger } from '../logging/logger.js';
 import { assertExecutableFile, maskEnvironment, normalizeUserPath } from './entries.js';

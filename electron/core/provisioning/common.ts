@@ -2,7 +2,7 @@
 import { childEnv } from '../process/env.js';
 import type { ValidationReport } from '../../../shared/interpreters-discovery.js';
 import type { ConfigStore } from '../config/store.js';
-import { AppError, errorMessage } from '../errors.js';
+import { AppError, errorMessage } from '../app-error.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { RunProcess } from '../process/run.js';

@@ -4,7 +4,7 @@
  * install …`. Externally managed interpreters (PEP 668) are refused unless asked for explicitly.
  */
 import type { InstallInput } from '../../../shared/dto/jobs.js';
-import { conflict, errorMessage, invalid } from '../errors.js';
+import { conflict, errorMessage, invalid } from '../app-error.js';
 import { requirementName } from '../interpreters/validation.js';
 import { describeExit } from '../process/exit.js';
 import { revalidate, toolEnvironment, type ProvisioningDeps } from './common.js';

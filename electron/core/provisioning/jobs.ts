@@ -5,7 +5,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { InstallInput, Job, JobPhase } from '../../../shared/dto/jobs.js';
-import { AppError, conflict, errorMessage, notFound } from '../errors.js';
+import { AppError, conflict, errorMessage, notFound } from '../app-error.js';
 import type { EventBus } from '../events.js';
 import type { Logger } from '../logging/logger.js';
 import type { JobsService } from '../services.js';

@@ -5,7 +5,7 @@
  */
 import { promises as fsp } from 'node:fs';
 import path from 'node:path';
-import { conflict, errorMessage, fieldDetails, invalid, notFound } from '../errors.js';
+import { conflict, errorMessage, fieldDetails, invalid, notFound } from '../app-error.js';
 import { parsePyvenvCfg } from '../interpreters/discovery/version-files.js';
 import { describeExit } from '../process/exit.js';
 import { revalidate, toolEnvironment, type ProvisioningDeps } from './common.js';
