@@ -190,14 +190,16 @@ describe('downloading uv', () => {
 
   it('shares one download between jobs asking at the same time', async () => {
     let calls = 0;
-    let fail!: (e: Error) => void;
+    let fail: ((e: Error) => void) | undefined;
     const fetch: FetchLike = () => {
       calls++;
       return new Promise((_, reject) => (fail = reject));
     };
     const locator = new UvLocator({ host: host(), fetch, logger });
     const both = Promise.all([locator.ensure(true, 'pip'), locator.ensure(true, 'pip')]);
-    await new Promise((r) => setTimeout(r, 10));
+    // the download starts after the locator's own checks (files, a probe): wait for it, then fail it
+    while (!fail) await new Promise((r) => setTimeout(r, 5));
+    await new Promise((r) => setTimeout(r, 20));
     fail(new Error('connection reset'));
     const [a, b] = await both;
     expect(calls).toBe(1);
