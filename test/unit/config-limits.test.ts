@@ -84,4 +84,20 @@ describe('nesting pre-scan', () => {
     const quoted = `a: "${'['.repeat(100)}"\nb: '${'{'.repeat(100)}'\n# ${'['.repeat(100)}\n`;
     expect(parseConfig(quoted).errors).toEqual([]);
   });
+
+  it('is not fooled by a quote inside a block scalar (the nesting after it is counted)', () => {
+    const n = 8185;
+    const text = `a: |\n  "\nb: ${'['.repeat(n)}${']'.repeat(n)}\n`;
+    expect(parseConfig(text).errors.map(issueToString)).toEqual(['(yaml): lists or maps nested more than 64 levels deep (line 3)']);
+    const folded = `a: >-\n  it's "quoted\n  [[\nb: [${'['.repeat(70)}${']'.repeat(70)}]\n`;
+    expect(parseConfig(folded).errors[0]?.line).toBe(4);
+  });
+
+  it('counts keys and values before parsing, so the reason does not depend on the time a parse takes', () => {
+    const lines = ['extra:'];
+    for (let i = 0; i < MAX_NODES; i++) lines.push(`  "k${i}": v`);
+    expect(parseConfig(`${lines.join('\n')}\n`).errors[0]?.message).toMatch(new RegExp(`more than ${MAX_NODES} keys and values`));
+    const block = ['extra:', ...Array.from({ length: MAX_NODES / 2 - 10 }, (_, i) => `  k${i}: |\n    [text "${i}`)];
+    expect(parseConfig(`${block.join('\n')}\n`).errors).toEqual([]);
+  });
 });

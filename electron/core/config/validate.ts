@@ -1,4 +1,4 @@
-import { isAlias, isMap, isPair, isScalar, isSeq, LineCounter, parseDocument, type Document, type Node } from 'yaml';
+import { CST, isAlias, isMap, isPair, isScalar, isSeq, Lexer, LineCounter, parseDocument, type Document, type Node } from 'yaml';
 import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { ConfigIssue } from '../../../shared/dto/config.js';
@@ -98,36 +98,40 @@ export const MAX_NODES = 5000;
 /** How deeply flow collections (`[`, `{`) may nest. The parser recurses per level. */
 export const MAX_DEPTH = 64;
 
+/** Lexer tokens that stand for no text (document start, flow end, scalar). */
+const MARKERS: readonly string[] = [CST.DOCUMENT, CST.FLOW_END, CST.SCALAR];
+
 /**
- * Linear pre-scan: the line where flow collections nest deeper than MAX_DEPTH, else null. Quoted
- * strings and comments are skipped; it errs on the side of parsing.
+ * Linear pre-scan with the yaml library's lexer (a state machine, no recursion): the line where
+ * flow collections nest deeper than MAX_DEPTH, or that the text holds more than MAX_NODES scalars
+ * (every scalar is a key or a value, so such a file has more than MAX_NODES nodes). It stops at the
+ * first problem, so a hostile file costs little, and the answer never depends on the machine's
+ * speed. The lexer knows quotes, comments and block scalars: a `"` inside a block scalar opens
+ * nothing.
  */
-function tooDeep(text: string): number | null {
+function preScan(text: string): { deep: number } | { nodes: true } | null {
   let depth = 0;
-  let line = 1;
-  let quote = '';
-  let prev = '\n'; // the last character outside quotes that is not a space
-  for (let i = 0; i < text.length; i++) {
-    const c = text[i] as string;
-    if (c === '\n') {
-      line++;
-      if (quote === '#') quote = '';
-    } else if (quote === '#') continue;
-    else if (quote !== '') {
-      if (c === '\\' && quote === '"') i++;
-      else if (c === quote) {
-        quote = '';
-        prev = c;
-      }
-      continue;
-    } else if ((c === '"' || c === "'") && ':-[{,\n'.includes(prev)) quote = c;
-    else if (c === '#' && (i === 0 || /\s/.test(text[i - 1] as string))) quote = '#';
-    else if (c === '[' || c === '{') {
-      if (++depth > MAX_DEPTH) return line;
-    } else if ((c === ']' || c === '}') && depth > 0) depth--;
-    if (c === '\n' || !/\s/.test(c)) prev = c;
+  let scalars = 0;
+  let offset = 0;
+  for (const token of new Lexer().lex(text)) {
+    const type = CST.tokenType(token);
+    if (type === 'flow-seq-start' || type === 'flow-map-start') {
+      if (++depth > MAX_DEPTH) return { deep: lineAt(text, offset) };
+    } else if (type === 'flow-seq-end' || type === 'flow-map-end') {
+      if (depth > 0) depth--;
+    } else if (type === 'scalar' || type === 'single-quoted-scalar' || type === 'double-quoted-scalar') {
+      // a plain or block scalar is announced by a marker token, a quoted one is one token
+      if (++scalars > MAX_NODES) return { nodes: true };
+    }
+    if (!MARKERS.includes(token)) offset += token.length;
   }
   return null;
+}
+
+function lineAt(text: string, offset: number): number {
+  let line = 1;
+  for (let i = text.indexOf('\n'); i !== -1 && i < offset; i = text.indexOf('\n', i + 1)) line++;
+  return line;
 }
 
 const issue = (path: string, message: string, line: number | null): ConfigIssue => ({ path, message, line });
@@ -154,6 +158,8 @@ function yamlErrorLine(text: string, counter: LineCounter, code: string, message
   return counter.linePos(offset).line;
 }
 
+const TOO_MANY_NODES = issue('(file)', `the config has more than ${MAX_NODES} keys and values: too large for a config file`, null);
+
 /**
  * One walk over the document (no recursion): counts nodes and finds duplicate keys, in linear
  * time. The yaml library's own unique-key check compares every key with every other one.
@@ -167,7 +173,7 @@ function structureErrors(doc: Document, counter: LineCounter): ConfigIssue[] {
     if (node === null || node === undefined) continue;
     nodes++;
     if (nodes > MAX_NODES) {
-      return [issue('(file)', `the config has more than ${MAX_NODES} keys and values: too large for a config file`, null)];
+      return [TOO_MANY_NODES];
     }
     if (isMap(node)) {
       const seen = new Set<string>();
@@ -213,9 +219,10 @@ export function parseConfig(text: string): ParsedConfig {
     const message = `the file is ${bytes} bytes; a config may be at most ${MAX_CONFIG_BYTES} bytes (1 MiB)`;
     return { doc: parseDocument(''), data: {}, errors: [issue('(file)', message, null)], warnings: [] };
   }
-  const deep = tooDeep(text);
-  if (deep !== null) {
-    return { doc: parseDocument(''), data: {}, errors: [issue('(yaml)', `lists or maps nested more than ${MAX_DEPTH} levels deep`, deep)], warnings: [] };
+  const scan = preScan(text);
+  if (scan !== null) {
+    const found = 'deep' in scan ? issue('(yaml)', `lists or maps nested more than ${MAX_DEPTH} levels deep`, scan.deep) : TOO_MANY_NODES;
+    return { doc: parseDocument(''), data: {}, errors: [found], warnings: [] };
   }
   let doc: Document;
   try {
