@@ -5,6 +5,7 @@ import { Worker } from 'node:worker_threads';
 import type { ConfigIssue } from '../../../shared/dto/config.js';
 import type { ConfigFile } from './schema.js';
 import { MAX_CONFIG_BYTES, parseConfig } from './validate.js';
+import { applyEditOps, type EditOp, type EditOutcome } from './edit-ops.js';
 
 export interface CheckedConfig {
   data: ConfigFile;
@@ -17,7 +18,9 @@ export const INLINE_BYTES = 16 * 1024;
 /** A text that takes longer than this to parse (in the worker) is invalid. */
 export const PARSE_BUDGET_MS = 10_000;
 
-type Reply = { ready: true } | { id: number; result: CheckedConfig };
+/** What the worker is asked (parse-worker.ts). */
+export type Job = { kind: 'check'; text: string } | { kind: 'edit'; text: string; ops: EditOp[] };
+type Reply = { ready: true } | { id: number; result: CheckedConfig | EditOutcome };
 
 /**
  * Where the worker's code is: `parse-worker.js` beside this module (or beside the bundle that holds
@@ -53,7 +56,7 @@ export class ConfigChecker {
   private worker: Worker | undefined;
   private ready: Promise<void> | undefined;
   private nextId = 1;
-  private readonly pending = new Map<number, (r: CheckedConfig) => void>();
+  private readonly pending = new Map<number, (r: CheckedConfig | EditOutcome | null) => void>();
   private readonly source = workerSource();
 
   constructor(private readonly opts: { budgetMs?: number; inlineBytes?: number } = {}) {}
@@ -63,28 +66,39 @@ export class ConfigChecker {
     return this.source !== null;
   }
 
-  async check(text: string): Promise<CheckedConfig> {
-    // over the cap is refused without parsing: no need for the worker
-    const inline = text.length <= (this.opts.inlineBytes ?? INLINE_BYTES) || Buffer.byteLength(text, 'utf8') > MAX_CONFIG_BYTES;
-    if (this.source === null || inline) {
+  /** Parses and checks a config text. */
+  check(text: string): Promise<CheckedConfig> {
+    return this.run({ kind: 'check', text }, () => {
       const { data, errors, warnings } = parseConfig(text);
       return { data, errors, warnings };
-    }
+    }, (why) => ({ data: {}, errors: [{ path: '(file)', message: why, line: null }], warnings: [] }));
+  }
+
+  /** Applies recorded changes to a config text (edit-ops.ts): the edited text and its check. */
+  edit(text: string, ops: EditOp[]): Promise<EditOutcome> {
+    return this.run({ kind: 'edit', text, ops }, () => applyEditOps(text, ops), (why) => ({ ok: false, message: why }));
+  }
+
+  /** Small texts inline, larger ones in the worker within the budget; `failed` answers for a timeout or a stopped worker. */
+  private async run<R extends CheckedConfig | EditOutcome>(job: Job, inline: () => R, failed: (why: string) => R): Promise<R> {
+    // over the cap is refused without parsing: no need for the worker
+    const small = job.text.length <= (this.opts.inlineBytes ?? INLINE_BYTES) || Buffer.byteLength(job.text, 'utf8') > MAX_CONFIG_BYTES;
+    if (this.source === null || small) return inline();
     const budget = this.opts.budgetMs ?? PARSE_BUDGET_MS;
     const worker = await this.start(this.source);
     const id = this.nextId++;
-    return new Promise<CheckedConfig>((resolve) => {
+    return new Promise<R>((resolve) => {
       const timer = setTimeout(() => {
         this.pending.delete(id);
         this.stop();
-        resolve({ data: {}, errors: [{ path: '(file)', message: `parsing took longer than ${budget / 1000} s: too large or too complex for a config file`, line: null }], warnings: [] });
+        resolve(failed(`parsing took longer than ${budget / 1000} s: too large or too complex for a config file`));
       }, budget);
       this.pending.set(id, (r) => {
         clearTimeout(timer);
-        resolve(r);
+        resolve(r === null ? failed('the config parser stopped') : (r as R));
       });
       worker.ref();
-      worker.postMessage({ id, text });
+      worker.postMessage({ id, ...job });
     });
   }
 
@@ -118,7 +132,7 @@ export class ConfigChecker {
     const w = this.worker;
     this.worker = undefined;
     this.ready = undefined;
-    for (const [, done] of this.pending) done({ data: {}, errors: [{ path: '(file)', message: 'the config parser stopped', line: null }], warnings: [] });
+    for (const [, done] of this.pending) done(null);
     this.pending.clear();
     void w?.terminate();
   }

@@ -9,12 +9,12 @@ import type { Logger } from '../logging/logger.js';
 import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
 import { resolveSettings, type Effective } from './effective.js';
 import { DEFAULT_CONFIG_TEXT, type Settings } from './schema.js';
-import { issueToString, parseConfig } from './validate.js';
+import { issueToString } from './validate.js';
 import { SerialQueue } from './serial-queue.js';
-import { ConfigChecker } from './checker.js';
+import { ConfigChecker, type CheckedConfig } from './checker.js';
 import { ConfigWatcher } from './watcher.js';
 import { configTrustProblems, currentUid } from '../trust.js';
-import { applyMinimalEdit } from './minimal-edit.js';
+import { recordEdit } from './edit-ops.js';
 
 export interface ConfigStoreOptions {
   path: string;
@@ -38,7 +38,6 @@ export interface ConfigChange {
   view: ConfigView;
 }
 
-const PRINT = { lineWidth: 0 } as const;
 /** Retries of an edit whose file was changed by hand while it was being written. */
 const MAX_EDIT_ATTEMPTS = 5;
 const sha = (text: string): string => createHash('sha256').update(text).digest('hex');
@@ -54,6 +53,8 @@ export class ConfigStore {
   private knownHash = '';
   /** The last text that parsed and validated: what a deleted file is recreated from. */
   private lastGood: string | undefined;
+  /** What lastGood holds, parsed: what edits are recorded against (edit-ops.ts). */
+  private lastData: unknown = {};
   private revision = 0;
   private loadedAt: Date;
   private externalAt: Date | null = null;
@@ -181,8 +182,8 @@ export class ConfigStore {
   }
 
   /** Takes a text read from disk as the current state. Returns whether it was valid. */
-  private async adopt(text: string): Promise<boolean> {
-    const parsed = await this.checker.check(text);
+  private async adopt(text: string, checked?: CheckedConfig): Promise<boolean> {
+    const parsed = checked ?? (await this.checker.check(text));
     this.knownHash = sha(text);
     this.revision++;
     this.loadedAt = this.now();
@@ -196,6 +197,7 @@ export class ConfigStore {
     }
     this.errors = [];
     this.lastGood = text;
+    this.lastData = parsed.data;
     this.effective = resolveSettings(parsed.data, this.opts.env);
     return true;
   }
@@ -241,7 +243,7 @@ export class ConfigStore {
   }
 
   /**
-   * Applies `mutate` to a fresh parse of the file and writes the result atomically. Edits are
+   * Applies `mutate` to the file's current content (edit-ops.ts) and writes the result atomically. Edits are
    * serialised; an edit that would make the file invalid is refused and nothing is written.
    *
    * The file is compared with what the edit was based on right before it is replaced: when it
@@ -260,11 +262,13 @@ export class ConfigStore {
             { errors: this.errors },
           );
         }
-        const { doc } = parseConfig(text);
-        const reprinted = doc.toString(PRINT);
-        const result = mutate(doc, this.settings);
-        const next = applyMinimalEdit(text, reprinted, doc.toString(PRINT));
-        const check = await this.checker.check(next);
+        // the mutation runs here on a stand-in (cheap); parsing, printing and the line diff run in
+        // the parse worker for large files, so an edit never blocks the event loop for long
+        const { result, ops } = recordEdit(this.lastData, (doc) => mutate(doc, this.settings));
+        if (ops.length === 0) return result;
+        const edited = await this.checker.edit(text, ops);
+        if (!edited.ok) throw new AppError('INTERNAL', `could not apply the change to ${this.opts.path}: ${edited.message}`);
+        const { next, check } = edited;
         if (check.errors.length > 0) {
           throw new AppError('INVALID_INPUT', `the change would make the config invalid: ${check.errors.map(issueToString).join('; ')}`, {
             errors: check.errors,
@@ -280,7 +284,7 @@ export class ConfigStore {
         }
         if (written) {
           this.watcher?.refresh(); // a folder made again is watched again
-          await this.adopt(next);
+          await this.adopt(next, check);
           this.changed.fire({ source: 'app', view: this.view });
           return result;
         }
