@@ -161,3 +161,20 @@ export async function removeStaleTempFiles(file: string): Promise<number> {
   await Promise.all(found.map((n) => fs.rm(path.join(dir, n), { force: true })));
   return found.length;
 }
+
+/**
+ * Where writes to a config go: the file, or the target of a symlinked config (the link stays a
+ * link, the target is replaced atomically in its own folder, backups beside it). The folder is made
+ * again when it was deleted.
+ */
+export async function resolveWriteTarget(file: string): Promise<string> {
+  let target = file;
+  try {
+    if ((await fs.lstat(file)).isSymbolicLink()) target = path.resolve(path.dirname(file), await fs.readlink(file));
+    target = await fs.realpath(target);
+  } catch {
+    // a missing file, or a link to a missing target: written where it points
+  }
+  await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
+  return target;
+}

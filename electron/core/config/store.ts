@@ -6,7 +6,7 @@ import type { ConfigIssue, ConfigView } from '../../../shared/dto/config.js';
 import { AppError } from '../app-error.js';
 import { Emitter, type Event } from '../events.js';
 import type { Logger } from '../logging/logger.js';
-import { removeStaleTempFiles, writeFileAtomic } from './atomic-file.js';
+import { removeStaleTempFiles, resolveWriteTarget, writeFileAtomic } from './atomic-file.js';
 import { resolveSettings, type Effective } from './effective.js';
 import { DEFAULT_CONFIG_TEXT, type Settings } from './schema.js';
 import { issueToString } from './validate.js';
@@ -124,7 +124,7 @@ export class ConfigStore {
       } catch (err) {
         if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
         this.log.info(`config file ${file} did not exist: created it with commented defaults`);
-        await writeFileAtomic(await this.writeTarget(), DEFAULT_CONFIG_TEXT, { backups: 0 });
+        await writeFileAtomic(await resolveWriteTarget(this.opts.path), DEFAULT_CONFIG_TEXT, { backups: 0 });
         text = DEFAULT_CONFIG_TEXT;
       }
       await this.adopt(text);
@@ -154,24 +154,6 @@ export class ConfigStore {
       this.changed.fire({ source: 'external', view: this.view });
     }
     return true;
-  }
-
-  /**
-   * Where writes go: the file, or the target of a symlinked config (the link stays a link, the
-   * target is replaced atomically in its own folder, backups beside it). The folder is made again
-   * when it was deleted.
-   */
-  private async writeTarget(): Promise<string> {
-    const file = this.opts.path;
-    let target = file;
-    try {
-      if ((await fs.lstat(file)).isSymbolicLink()) target = path.resolve(path.dirname(file), await fs.readlink(file));
-      target = await fs.realpath(target);
-    } catch {
-      // a missing file, or a link to a missing target: written where it points
-    }
-    await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
-    return target;
   }
 
   private scheduleCheck(): void {
@@ -277,7 +259,7 @@ export class ConfigStore {
         if (next === text) return result;
         let written: boolean;
         try {
-          written = await writeFileAtomic(await this.writeTarget(), next, { backups: this.opts.backups ?? 3, expected: onDisk });
+          written = await writeFileAtomic(await resolveWriteTarget(this.opts.path), next, { backups: this.opts.backups ?? 3, expected: onDisk });
         } catch (err) {
           const e = err as NodeJS.ErrnoException;
           throw new AppError('INTERNAL', `could not write ${this.opts.path}: ${e.code ?? e.message}; the file is unchanged`);
