@@ -82,6 +82,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   }
   const address = server.server.address();
   const realPort = typeof address === 'object' && address ? address.port : port;
+  core.config.setListeningAddress({ host, port: realPort, requestedPort: port, fromCommandLine: { host: opts.host !== undefined, port: opts.port !== undefined } });
   const shownHost = host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${realPort}`;
   core.logger.info(`REST API listening on ${url}`);

@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { InterpreterNameSchema, NullableString } from './common.js';
 import { ConnectionStateSchema } from './connection.js';
 
-export const ValueSourceSchema = Type.Union([Type.Literal('file'), Type.Literal('environment'), Type.Literal('default')]);
+export const ValueSourceSchema = Type.Union([Type.Literal('file'), Type.Literal('environment'), Type.Literal('default'), Type.Literal('command line')]);
 export type ValueSource = Static<typeof ValueSourceSchema>;
 
 export const EffectiveValueSchema = Type.Object({
@@ -11,6 +11,8 @@ export const EffectiveValueSchema = Type.Object({
   source: ValueSourceSchema,
   /** The environment variable that set the value, when source is environment. */
   env: Type.Optional(Type.String()),
+  /** What is actually in use when it differs from what was asked (`--port 0` listens on a free port). */
+  detail: Type.Optional(Type.String()),
 });
 export type EffectiveValue = Static<typeof EffectiveValueSchema>;
 

@@ -15,6 +15,7 @@ import { ConfigChecker, type CheckedConfig } from './checker.js';
 import { ConfigWatcher } from './watcher.js';
 import { configTrustProblems, currentUid } from '../trust.js';
 import { recordEdit } from './edit-ops.js';
+import { withListeningAddress, type ListeningAddress } from './listening.js';
 
 export interface ConfigStoreOptions {
   path: string;
@@ -58,6 +59,7 @@ export class ConfigStore {
   private revision = 0;
   private loadedAt: Date;
   private externalAt: Date | null = null;
+  private listening: ListeningAddress | undefined;
   private watcher: ConfigWatcher | undefined;
   private debounce: NodeJS.Timeout | undefined;
   private readonly queue = new SerialQueue();
@@ -95,6 +97,11 @@ export class ConfigStore {
     return this.errors.length === 0;
   }
 
+  /** Where the REST API listens: the view's server.host / server.port show it (`--port 0`). */
+  setListeningAddress(at: ListeningAddress): void {
+    this.listening = at;
+  }
+
   get view(): ConfigView {
     return {
       revision: this.revision,
@@ -107,7 +114,7 @@ export class ConfigStore {
       ],
       external_change_at: this.externalAt?.toISOString() ?? null,
       loaded_at: this.loadedAt.toISOString(),
-      values: this.effective.values,
+      values: withListeningAddress(this.effective.values, this.listening),
     };
   }
 

@@ -12,7 +12,7 @@ export function SourceBadge({ value }: { value: EffectiveValue | undefined }): R
   if (!value) return null;
   const tone = value.source === 'environment' ? 'warn' : value.source === 'file' ? 'info' : 'neutral';
   return (
-    <Badge tone={tone} title={value.env ? `set by ${value.env}` : undefined}>
+    <Badge tone={tone} title={value.env ? `set by ${value.env}` : value.detail}>
       {value.source === 'environment' && value.env ? `env ${value.env}` : value.source}
     </Badge>
   );
@@ -43,7 +43,7 @@ export function ConfigPage(): ReactElement {
                 {data.values.map((v) => (
                   <tr key={v.key}>
                     <td><Mono>{v.key}</Mono></td>
-                    <td className={v.value === null ? 'muted' : ''}><Mono>{formatValue(v.value)}</Mono></td>
+                    <td className={v.value === null ? 'muted' : ''}><Mono>{formatValue(v.value)}</Mono>{v.detail ? <span className="muted small"> ({v.detail})</span> : null}</td>
                     <td><SourceBadge value={v} /></td>
                   </tr>
                 ))}
