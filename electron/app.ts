@@ -11,6 +11,7 @@ import { createCore, type Core, type CoreOptions } from './core/create-core.js';
 import type { ExecutorTuning } from './core/executor/tuning.js';
 import { createFileSink } from './core/logging/file-sink.js';
 import { consoleSink, Redactor, type LogSink } from './core/logging/logger.js';
+import { InputValidator } from './core/input.js';
 import { createHandlers, type Handlers } from './core/operations.js';
 import { resolveAppPaths, type AppPaths } from './core/paths.js';
 import { loadOrCreateToken, type ApiToken } from './core/token.js';
@@ -38,6 +39,8 @@ export interface BridgeOptions {
 export interface Bridge {
   core: Core;
   handlers: Handlers;
+  /** The one validator of operation inputs: the REST server uses it, and the desktop shell gives it to IPC. */
+  validator: InputValidator;
   server: FastifyInstance;
   paths: AppPaths & { configFrom: string };
   token: ApiToken;
@@ -68,12 +71,13 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   });
   core.logger.debug(`config file ${paths.configFile} (from ${paths.configFrom}); logs in ${paths.logDir}`);
   const handlers = createHandlers(core);
+  const validator = new InputValidator();
   const host = opts.host ?? core.config.settings.server.host;
   const port = opts.port ?? core.config.settings.server.port;
   let server: FastifyInstance | undefined;
   try {
     await core.executor.start(); // a broken interpreter leaves the executor `failed`; the API still starts
-    server = await buildServer({ handlers, events: core.events, logger: core.logger, token: token.token, listenHost: host, plugins: [webhookRoutes(core.executor), dashboardPlugin()] });
+    server = await buildServer({ handlers, validator, events: core.events, logger: core.logger, token: token.token, listenHost: host, plugins: [webhookRoutes(core.executor), dashboardPlugin()] });
     await server.listen({ host, port });
   } catch (err) {
     await server?.close();
@@ -90,6 +94,7 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   return {
     core,
     handlers,
+    validator,
     server,
     paths,
     token,

@@ -2,7 +2,7 @@ import { STATUS_CODES } from 'node:http';
 import type { Socket } from 'node:net';
 import Fastify, { type FastifyInstance, type FastifyReply } from 'fastify';
 import { httpStatusOf, type ErrorCode } from '../../shared/errors.js';
-import { InputValidator } from '../core/input.js';
+import type { InputValidator } from '../core/input.js';
 import { AppError } from '../core/app-error.js';
 import type { Logger } from '../core/logging/logger.js';
 import type { Handlers } from '../core/operations.js';
@@ -17,6 +17,8 @@ export const BODY_LIMIT = 1024 * 1024;
 
 export interface ServerOptions {
   handlers: Handlers;
+  /** The one validator of operation inputs, shared with the IPC adapter (built once by startBridge). */
+  validator: InputValidator;
   events: EventBus;
   logger: Logger;
   token: string;
@@ -102,7 +104,6 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
     socket.end(`HTTP/1.1 405 Method Not Allowed\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`);
   });
   const log = opts.logger.child('api');
-  const validator = new InputValidator();
   installErrorHandling(app, log);
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(/^application\/([a-z0-9.+-]+\+)?json/i, { parseAs: 'buffer' }, (_req, body, done) => {
@@ -123,7 +124,7 @@ export async function buildServer(opts: ServerOptions): Promise<FastifyInstance>
   });
   const openapi = buildOpenApi(opts.version ?? '0.1.0');
   app.get('/api/openapi.json', async () => openapi);
-  registerOperationRoutes(app, opts.handlers, validator);
+  registerOperationRoutes(app, opts.handlers, opts.validator);
   registerEventStream(app, opts.events);
   for (const plugin of opts.plugins ?? []) await plugin(app);
   return app;

@@ -23,8 +23,10 @@ function acceptedFields(schema: unknown): string[] | null {
 }
 
 /**
- * Checks operation inputs against the contract's schemas. REST and IPC share one instance, so
- * both answer bad input with the same INVALID_INPUT error naming the field.
+ * Checks operation inputs against the contract's schemas, compiling each schema once. REST and IPC
+ * share one instance (`startBridge` builds it and hands it to `buildServer` and, through
+ * `Bridge.validator`, to the desktop shell's `registerIpc`), so both answer bad input with the same
+ * INVALID_INPUT error naming the field.
  */
 export class InputValidator {
   private readonly checkers = new Map<OperationName, Checker>();

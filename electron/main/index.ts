@@ -98,6 +98,7 @@ async function main(): Promise<void> {
   windows = win;
   ipc = registerIpc({
     handlers: bridge.handlers,
+    validator: bridge.validator,
     events: bridge.core.events,
     trustedFrame: () => win.current?.webContents.mainFrame ?? null,
     send: (channel, payload) => win.send(channel, payload),

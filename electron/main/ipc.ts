@@ -5,12 +5,14 @@
  */
 import { ipcMain } from 'electron';
 import type { Disposable, EventBus } from '../core/events.js';
-import { InputValidator } from '../core/input.js';
+import type { InputValidator } from '../core/input.js';
 import type { Handlers } from '../core/operations.js';
 import { closeForeignChannels, forwardEvents, registerOperations, type FrameLike, type RouterLog } from './ipc-router.js';
 
 export interface IpcOptions {
   handlers: Handlers;
+  /** The validator the REST adapter uses too (`Bridge.validator`): one instance, one set of compiled schemas. */
+  validator: InputValidator;
   events: EventBus;
   trustedFrame: () => FrameLike | null;
   send: (channel: string, payload: unknown) => void;
@@ -22,7 +24,7 @@ export function registerIpc(opts: IpcOptions): Disposable {
   closeForeignChannels(ipcMain, opts.log);
   const operations = registerOperations(ipcMain, {
     handlers: opts.handlers,
-    validator: new InputValidator(),
+    validator: opts.validator,
     trustedFrame: opts.trustedFrame,
     log: opts.log,
   });

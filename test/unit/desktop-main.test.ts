@@ -8,6 +8,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
 import { operationNames, operations } from '../../shared/contract.js';
+import { InputValidator } from '../../electron/core/input.js';
 import { CONTENT_SECURITY_POLICY } from '../../electron/main/security.js';
 import type { FakeElectron, FakeFrame } from './desktop-fake-electron.js';
 
@@ -59,6 +60,8 @@ describe('desktop composition root (fake Electron)', () => {
     vi.stubEnv('XDG_STATE_HOME', path.join(dir, 'xdg-state'));
     vi.stubEnv('XDG_DATA_HOME', path.join(dir, 'xdg-data'));
     vi.stubEnv('WEBHOOK_BRIDGE_API_TOKEN', '');
+    // Every check of an operation input, with the validator instance it ran on (`this`).
+    const checks = vi.spyOn(InputValidator.prototype, 'check');
     electron = (await import('electron')) as unknown as FakeElectron;
     const fake = electron.__fake;
     await import('../../electron/main/index.js');
@@ -95,8 +98,23 @@ describe('desktop composition root (fake Electron)', () => {
     const url = entries.map((e) => /REST API listening on (\S+)/.exec(e.message)?.[1]).find(Boolean);
     expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     expect(entries.some((e) => e.source === 'shell' && e.message.startsWith('desktop shell up'))).toBe(true);
+    const ipcChecks = checks.mock.contexts.length;
+    expect(ipcChecks).toBeGreaterThan(0);
     const rest = await fetch(`${url}/health`);
     expect([200, 503]).toContain(rest.status);
+    const badRest = await fetch(`${url}/api/dashboard/interpreters/${encodeURIComponent('../x')}/activate`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${readFileSync(path.join(dir, 'api-token'), 'utf8').trim()}` },
+    });
+    expect(badRest.status).toBe(400);
+
+    // REST and IPC validate with one InputValidator (one set of compiled schemas): IPC checks come
+    // without options, REST's GETs with `convert`; every check ran on the same instance.
+    expect(checks.mock.calls.slice(0, ipcChecks).every(([, , opts]) => opts === undefined)).toBe(true);
+    expect(checks.mock.calls.slice(ipcChecks).some(([name, , opts]) => name === 'health' && opts?.convert === true)).toBe(true);
+    expect(checks.mock.calls.slice(ipcChecks).some(([name]) => name === 'activateInterpreter')).toBe(true);
+    expect(new Set(checks.mock.contexts).size).toBe(1);
+    expect(checks.mock.contexts[0]).toBeInstanceOf(InputValidator);
 
     // The dashboard protocol answers the window's URL with the CSP (index.html, or "not built").
     const handler = fake.protocolHandlers.get('app');
