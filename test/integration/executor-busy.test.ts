@@ -83,8 +83,8 @@ describe('a busy executor (more slow calls than threads + queue)', () => {
     for (let i = 0; i < 5; i++) {
       // twice the shipped probe deadline (1.5 s), for a loaded machine: still well under the
       // PLUGIN_SECONDS a probe queued behind plugin calls would wait
-      probes.push(await exe.client.health({ deadlineMs: 3_000 }));
-      probes.push((await exe.client.healthCheck({ deadlineMs: 3_000 })).status);
+      probes.push(await exe.client.servingStatus({ deadlineMs: 3_000 }));
+      probes.push((await exe.client.executorHealth({ deadlineMs: 3_000 })).status);
     }
     expect(probes).toEqual(Array(10).fill('SERVING'));
     expect(settled.length).toBeLessThan(BURST); // the accepted calls were still running meanwhile
@@ -100,7 +100,7 @@ describe('a busy executor (more slow calls than threads + queue)', () => {
     }
     expect(all.filter((r) => r.error.includes('stayed busy'))).toHaveLength(QUEUE);
     // busy is not broken: nothing abandoned, still SERVING, and a new call runs
-    const own = await exe.client.healthCheck();
+    const own = await exe.client.executorHealth();
     expect([own.status, own.abandonedCalls]).toEqual(['SERVING', 0]);
     expect((await exe.client.execute(call('busy', 'seconds=0'))).statusCode).toBe(200);
     // a burst of refusals is one warning, not one per call

@@ -245,7 +245,7 @@ describe('executor over a unix socket', () => {
     // a per-request limit wins over --plugin-timeout; the pool replaced the stuck workers
     const quick = await client.execute({ ...post('sleepy', null), method: 'GET', query: 'seconds=20', timeoutMs: 200 });
     expect(quick.statusCode).toBe(504);
-    expect((await client.healthCheck()).abandonedCalls).toBeGreaterThanOrEqual(2);
+    expect((await client.executorHealth()).abandonedCalls).toBeGreaterThanOrEqual(2);
     expect((await client.execute(post('noop', {}))).statusCode).toBe(200);
   });
 
@@ -307,10 +307,10 @@ describe('executor over a unix socket', () => {
   });
 
   it('answers standard health checks and its own HealthCheck with the nonce', async () => {
-    expect(await client.health({ deadlineMs: 2_000 })).toBe('SERVING');
-    expect(await client.health({ service: 'webhook_bridge.v1.WebhookExecutor' })).toBe('SERVING');
-    expect((await rejectionOf(client.health({ service: 'other' }))).code).toBe('NOT_FOUND');
-    const info = await client.healthCheck();
+    expect(await client.servingStatus({ deadlineMs: 2_000 })).toBe('SERVING');
+    expect(await client.servingStatus({ service: 'webhook_bridge.v1.WebhookExecutor' })).toBe('SERVING');
+    expect((await rejectionOf(client.servingStatus({ service: 'other' }))).code).toBe('NOT_FOUND');
+    const info = await client.executorHealth();
     expect(info).toMatchObject({ status: 'SERVING', nonce, pid: exe.child.pid, pythonImplementation: 'cpython', pythonExecutable: PYTHON });
     expect(info.pythonVersion).toBe(exe.handshake.version);
     expect(info.pluginCount).toBeGreaterThanOrEqual(7);
@@ -329,7 +329,7 @@ describe('executor over a unix socket', () => {
 
   it('rejects every rpc without the right bearer token', async () => {
     const wrong = clientFor(exe.handshake.address, 'not-the-token');
-    const calls = [(): Promise<unknown> => wrong.health(), () => wrong.healthCheck(), () => wrong.listPlugins(), () => wrong.execute(post('noop', {}))];
+    const calls = [(): Promise<unknown> => wrong.servingStatus(), () => wrong.executorHealth(), () => wrong.listPlugins(), () => wrong.execute(post('noop', {}))];
     for (const call of calls) {
       const err = await rejectionOf(call());
       expect([err.code, err.grpcCode, err.message]).toEqual(['UNAUTHENTICATED', grpc.status.UNAUTHENTICATED, 'missing or invalid bearer token']);
@@ -347,7 +347,7 @@ describe('executor over a unix socket', () => {
 
   it('maps a dead address to UNAVAILABLE', async () => {
     const nowhere = clientFor(`unix:${path.join(dir, 'nobody.sock')}`, token);
-    expect((await rejectionOf(nowhere.healthCheck({ deadlineMs: 2_000 }))).code).toBe('UNAVAILABLE');
+    expect((await rejectionOf(nowhere.executorHealth({ deadlineMs: 2_000 }))).code).toBe('UNAVAILABLE');
   });
 });
 
@@ -359,7 +359,7 @@ describe('executor lifecycle', () => {
     const exe = await launch(['--socket', socketPath, '--plugin-dir', PLUGIN_DIRS[0]!], { env });
     expect(existsSync(socketPath)).toBe(true);
     const client = clientFor(exe.handshake.address, env.WEBHOOK_BRIDGE_EXECUTOR_TOKEN);
-    expect(await client.health()).toBe('SERVING');
+    expect(await client.servingStatus()).toBe('SERVING');
     const watched: HealthStatus[] = [];
     const ended = new Promise<void>((resolve) => client.watchHealth({ onStatus: (s) => watched.push(s), onEnd: resolve, onError: () => resolve() }));
     await expect.poll(() => watched.length).toBe(1);
@@ -429,12 +429,12 @@ describe('executor lifecycle', () => {
     expect(Date.now() - t0).toBeLessThan(250);
     expect(refused.statusCode).toBe(503);
     expect(json(refused.body)).toEqual({ error: { code: 'UNAVAILABLE', message: 'too many plugin calls stuck past their timeout; restart the executor' } });
-    expect(await client.health()).toBe('NOT_SERVING');
-    expect(await client.health({ service: 'webhook_bridge.v1.WebhookExecutor' })).toBe('NOT_SERVING');
-    const own = await client.healthCheck();
+    expect(await client.servingStatus()).toBe('NOT_SERVING');
+    expect(await client.servingStatus({ service: 'webhook_bridge.v1.WebhookExecutor' })).toBe('NOT_SERVING');
+    const own = await client.executorHealth();
     expect([own.status, own.abandonedCalls]).toEqual(['NOT_SERVING', 2]);
     // the stuck calls end: serving again
-    await expect.poll(() => client.health(), { timeout: 6_000, interval: 200 }).toBe('SERVING');
+    await expect.poll(() => client.servingStatus(), { timeout: 6_000, interval: 200 }).toBe('SERVING');
     expect((await client.execute(post('noop', {}))).statusCode).toBe(200);
   });
 
@@ -467,7 +467,7 @@ describe('executor lifecycle', () => {
     expect(exe.handshake.address).toMatch(/^127\.0\.0\.1:\d+$/);
     expect(Number(exe.handshake.address.split(':')[1])).toBeGreaterThan(0);
     const client = clientFor(exe.handshake.address, env.WEBHOOK_BRIDGE_EXECUTOR_TOKEN);
-    expect((await client.healthCheck()).nonce).toBe('n1');
+    expect((await client.executorHealth()).nonce).toBe('n1');
     expect(json((await client.execute(post('echo', { deep: { x: [1] } }))).body)).toMatchObject({ body: { deep: { x: [1] } } });
     // no GITHUB_WEBHOOK_SECRET here: the github plugin fails closed instead of running unsigned
     const github = await client.getPluginInfo('github');

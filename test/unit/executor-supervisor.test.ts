@@ -106,7 +106,7 @@ describe('Supervisor', () => {
     expect(sup.snapshot()).toMatchObject({ state: 'failed', failureTail: ['missing grpc'] });
     expect(sup.snapshot().lastError).toMatch(/grpc/);
     expect(launches).toHaveLength(1);
-    await expect(sup.acquire(1_000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(sup.lease(1_000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 
   it('retries transient failures with backoff and gives up after max_restarts in the window', async () => {
@@ -122,11 +122,11 @@ describe('Supervisor', () => {
   it('switches live: the new one serves at once, the old one is stopped after its calls drain', async () => {
     const { sup, endpoints } = setup();
     await sup.start();
-    const lease = await sup.acquire(100);
+    const lease = await sup.lease(100);
     const outcome = await sup.switchTo(interp('b'));
     expect(outcome.switched).toBe(true);
     expect(sup.snapshot().current?.interpreter?.key).toBe('b');
-    expect((await sup.acquire(100)).endpoint).toBe(endpoints[1]);
+    expect((await sup.lease(100)).endpoint).toBe(endpoints[1]);
     expect(endpoints[0]?.stopped).toBe(false); // a call is still in flight on it
     lease.release();
     await new Promise<void>((r) => {
@@ -139,7 +139,7 @@ describe('Supervisor', () => {
   it('lets a call on the retiring executor run to its own deadline, past the drain period', async () => {
     const { sup, endpoints } = setup({ drainTimeoutMs: 20, callDeadlineMs: 400 });
     await sup.start();
-    const lease = await sup.acquire(100);
+    const lease = await sup.lease(100);
     await sup.switchTo(interp('b'));
     await new Promise((r) => setTimeout(r, 150)); // well past the 20 ms drain period
     expect(endpoints[0]?.stopped).toBe(false);
@@ -178,14 +178,14 @@ describe('Supervisor', () => {
     const { sup, endpoints } = setup({ outcomes: ['ok', 'transient'] });
     await sup.start();
     endpoints[0]?.crash();
-    const lease = await sup.acquire(5_000); // waits through a failed attempt and a retry
+    const lease = await sup.lease(5_000); // waits through a failed attempt and a retry
     expect(lease.endpoint.generation).toBe(3);
     lease.release();
     await sup.stop();
     expect(sup.snapshot().state).toBe('disconnected');
     expect(endpoints.every((e) => !e.alive)).toBe(true);
     expect(endpoints[1]?.stopped).toBe(true);
-    await expect(sup.acquire(1_000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
+    await expect(sup.lease(1_000)).rejects.toMatchObject({ code: 'UNAVAILABLE' });
     await expect(sup.switchTo(interp('b'))).rejects.toMatchObject({ code: 'UNAVAILABLE' });
   });
 

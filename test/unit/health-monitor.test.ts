@@ -11,11 +11,11 @@ import type { Endpoint } from '../../electron/core/executor/endpoint.js';
 import { ExecutorError, type HealthStatus } from '../../electron/core/executor/grpc-client.js';
 
 function rig(probe: (client: { answered: number }) => Promise<HealthStatus>) {
-  const client = { answered: 0, health: () => probe(client) };
+  const client = { answered: 0, servingStatus: () => probe(client) };
   const ep = { client } as unknown as Endpoint;
   const reports: { ok: boolean; detail: string }[] = [];
   const backend = {
-    probeTarget: () => ep,
+    endpointToProbe: () => ep,
     reportProbe: (_: Endpoint, ok: boolean, detail: string) => {
       reports.push({ ok, detail });
     },

@@ -33,9 +33,9 @@ export interface ExecutorBackend {
   start(): Promise<void>;
   stop(): Promise<void>;
   /** A ready endpoint with one call counted on it; waits up to `waitMs` while (re)starting. */
-  acquire(waitMs: number): Promise<Lease>;
+  lease(waitMs: number): Promise<Lease>;
   /** The endpoint the health monitor probes. */
-  probeTarget(): Endpoint | undefined;
+  endpointToProbe(): Endpoint | undefined;
   /** The health monitor's verdict: `ok: false` means hung or gone. */
   reportProbe(endpoint: Endpoint, ok: boolean, detail: string): void;
   /** Live switch to another interpreter (throws an AppError when it cannot start). */
@@ -44,8 +44,8 @@ export interface ExecutorBackend {
   restart(): Promise<void>;
 }
 
-export interface Pickable {
-  pick(): Endpoint | undefined;
+export interface EndpointSource {
+  readyEndpoint(): Endpoint | undefined;
   snapshot(): BackendSnapshot;
   readonly onDidChange: Event<void>;
 }
@@ -64,10 +64,10 @@ function leaseOf(endpoint: Endpoint): Lease {
 }
 
 /** Takes a lease on the ready endpoint, waiting for one (bounded) while the executor starts or restarts. */
-export async function acquireFrom(b: Pickable, waitMs: number): Promise<Lease> {
+export async function leaseReadyEndpoint(b: EndpointSource, waitMs: number): Promise<Lease> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const ep = b.pick();
+    const ep = b.readyEndpoint();
     if (ep) return leaseOf(ep);
     const snap = b.snapshot();
     if (snap.state === 'failed' || snap.state === 'disconnected') {

@@ -8,7 +8,7 @@ import { errorMessage } from '../app-error.js';
 import { Emitter } from '../events.js';
 import type { ActivationOutcome } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
-import { acquireFrom, type BackendSnapshot, type ExecutorBackend, type Lease } from './backend.js';
+import { leaseReadyEndpoint, type BackendSnapshot, type ExecutorBackend, type Lease } from './backend.js';
 import type { Exit } from '../process/exit.js';
 import { Leases, type Endpoint } from './endpoint.js';
 import { ExecutorClient } from './grpc-client.js';
@@ -83,16 +83,16 @@ export class ExternalExecutor implements ExecutorBackend {
     };
   }
 
-  pick(): Endpoint | undefined {
+  readyEndpoint(): Endpoint | undefined {
     return this.endpoint?.healthy ? this.endpoint : undefined;
   }
 
-  probeTarget(): Endpoint | undefined {
+  endpointToProbe(): Endpoint | undefined {
     return this.endpoint;
   }
 
-  acquire(waitMs: number): Promise<Lease> {
-    return acquireFrom(this, waitMs);
+  lease(waitMs: number): Promise<Lease> {
+    return leaseReadyEndpoint(this, waitMs);
   }
 
   private set(state: ConnectionState): void {
@@ -122,7 +122,7 @@ export class ExternalExecutor implements ExecutorBackend {
     if (!ep || this.refreshing) return;
     this.refreshing = true;
     try {
-      const info = await ep.client.healthCheck({ deadlineMs: this.deps.probeTimeoutMs });
+      const info = await ep.client.executorHealth({ deadlineMs: this.deps.probeTimeoutMs });
       if (info.status !== 'SERVING') throw new Error(`it reports ${info.status}`);
       if (ep.pid !== info.pid) {
         ep.pid = info.pid;

@@ -81,7 +81,7 @@ export class ExecutorGateway implements Executor {
 
   /** The serving executor with one call counted on it (diagnostics and benchmarks: direct gRPC calls). Release it. */
   lease(waitMs = this.deps.tuning.requestWaitMs): Promise<Lease> {
-    return this.backend.acquire(waitMs);
+    return this.backend.lease(waitMs);
   }
 
   mode(): 'spawn' | 'external' {
@@ -112,7 +112,7 @@ export class ExecutorGateway implements Executor {
   }
 
   async test(): Promise<ConnectionTest> {
-    const ep = this.backend.probeTarget();
+    const ep = this.backend.endpointToProbe();
     const empty = { pid: null, address: null, python_version: null, implementation: null, executable: null, plugins: null };
     if (!ep) {
       const snap = this.backend.snapshot();
@@ -125,7 +125,7 @@ export class ExecutorGateway implements Executor {
     for (let i = 0; i < testProbes; i++) {
       const t0 = this.deps.now();
       try {
-        status = await ep.client.health({ deadlineMs: probeTimeoutMs });
+        status = await ep.client.servingStatus({ deadlineMs: probeTimeoutMs });
         latencies.push(round2(this.deps.now() - t0));
       } catch (err) {
         status = 'UNREACHABLE';
@@ -134,7 +134,7 @@ export class ExecutorGateway implements Executor {
     }
     let executor: ConnectionTest['executor'] = { ...empty, pid: ep.pid, address: ep.address || null };
     try {
-      const h = await ep.client.healthCheck({ deadlineMs: probeTimeoutMs });
+      const h = await ep.client.executorHealth({ deadlineMs: probeTimeoutMs });
       executor = { pid: h.pid, address: ep.address || null, python_version: h.pythonVersion, implementation: h.pythonImplementation, executable: h.pythonExecutable, plugins: h.pluginCount };
     } catch (err) {
       error ??= errorMessage(err);
@@ -151,7 +151,7 @@ export class ExecutorGateway implements Executor {
   }
 
   async listPlugins(): Promise<PluginList> {
-    const lease = await this.backend.acquire(this.deps.tuning.requestWaitMs);
+    const lease = await this.backend.lease(this.deps.tuning.requestWaitMs);
     try {
       const plugins = await lease.endpoint.client.listPlugins({ deadlineMs: this.deps.pluginTimeoutMs() + 5_000 });
       return { plugins: plugins.map(pluginDto) };
@@ -163,7 +163,7 @@ export class ExecutorGateway implements Executor {
   }
 
   async getPlugin(name: string): Promise<PluginInfo> {
-    const lease = await this.backend.acquire(this.deps.tuning.requestWaitMs);
+    const lease = await this.backend.lease(this.deps.tuning.requestWaitMs);
     try {
       return pluginDto(await lease.endpoint.client.getPluginInfo(name, { deadlineMs: this.deps.pluginTimeoutMs() + 5_000 }));
     } catch (err) {
@@ -197,7 +197,7 @@ export class ExecutorGateway implements Executor {
     let ok = false;
     manager.stats.begin();
     try {
-      const lease = await this.backend.acquire(this.deps.tuning.requestWaitMs);
+      const lease = await this.backend.lease(this.deps.tuning.requestWaitMs);
       try {
         const res = await lease.endpoint.client.execute({
           requestId: `${this.idPrefix}-${++this.seq}`,

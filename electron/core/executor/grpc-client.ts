@@ -179,12 +179,12 @@ export class ExecutorClient {
   }
 
   /** Standard grpc.health.v1.Health/Check ("" = the whole executor). */
-  health(opts: CallOptions & { service?: string } = {}): Promise<HealthStatus> {
+  servingStatus(opts: CallOptions & { service?: string } = {}): Promise<HealthStatus> {
     return this.unary(this.methods.check, { service: opts.service ?? '' }, decodeHealthStatus, opts);
   }
 
   /** The executor's own HealthCheck: identity (nonce, pid, python) and counters. */
-  healthCheck(opts: CallOptions = {}): Promise<ExecutorHealth> {
+  executorHealth(opts: CallOptions = {}): Promise<ExecutorHealth> {
     return this.unary(this.methods.healthCheck, {}, decodeExecutorHealth, opts);
   }
 

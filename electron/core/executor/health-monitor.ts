@@ -65,7 +65,7 @@ export class HealthMonitor {
 
   private async tick(): Promise<void> {
     const backend = this.backend();
-    const ep = backend.probeTarget();
+    const ep = backend.endpointToProbe();
     if (ep !== this.probed) {
       this.probed = ep;
       this.failures = 0;
@@ -75,7 +75,7 @@ export class HealthMonitor {
     const t0 = this.now();
     let answeredStatus = false;
     try {
-      const status = await ep.client.health({ deadlineMs: this.opts.timeoutMs });
+      const status = await ep.client.servingStatus({ deadlineMs: this.opts.timeoutMs });
       answeredStatus = true;
       if (status !== 'SERVING') throw new Error(`health says ${status}`);
       if (this.probed === ep) {

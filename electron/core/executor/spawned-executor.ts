@@ -171,7 +171,7 @@ export class SpawnedExecutor implements Endpoint {
     this.clientValue = client;
     await this.raceExit(client.waitForReady(left()), left());
     const [status, info] = await this.raceExit(
-      Promise.all([client.health({ deadlineMs: left() }), client.healthCheck({ deadlineMs: left() })]),
+      Promise.all([client.servingStatus({ deadlineMs: left() }), client.executorHealth({ deadlineMs: left() })]),
       left(),
     );
     if (info.nonce !== prepared.nonce) throw await this.failure(`at ${hs.address} is not the process that was started (nonce mismatch)`);

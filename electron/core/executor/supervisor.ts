@@ -10,7 +10,7 @@ import { AppError, errorMessage } from '../app-error.js';
 import { Emitter } from '../events.js';
 import type { ActivationOutcome, ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
-import { acquireFrom, type BackendSnapshot, type ExecutorBackend, type Lease } from './backend.js';
+import { leaseReadyEndpoint, type BackendSnapshot, type ExecutorBackend, type Lease } from './backend.js';
 import { Backoff, FailureWindow, type BackoffOptions } from './backoff.js';
 import type { Endpoint } from './endpoint.js';
 import { describeExit } from '../process/exit.js';
@@ -91,17 +91,17 @@ export class Supervisor implements ExecutorBackend {
     };
   }
 
-  pick(): Endpoint | undefined {
+  readyEndpoint(): Endpoint | undefined {
     const ep = this.current;
     return ep && ep.healthy && ep.alive ? ep : undefined;
   }
 
-  probeTarget(): Endpoint | undefined {
-    return this.pick();
+  endpointToProbe(): Endpoint | undefined {
+    return this.readyEndpoint();
   }
 
-  acquire(waitMs: number): Promise<Lease> {
-    return acquireFrom(this, waitMs);
+  lease(waitMs: number): Promise<Lease> {
+    return leaseReadyEndpoint(this, waitMs);
   }
 
   private set(state: ConnectionState): void {
@@ -218,7 +218,7 @@ export class Supervisor implements ExecutorBackend {
   }
 
   private async restartAttempt(): Promise<void> {
-    if (this.stopped || this.state !== 'reconnecting' || this.pick() || !this.target) return;
+    if (this.stopped || this.state !== 'reconnecting' || this.readyEndpoint() || !this.target) return;
     this.restarts++;
     await this.attempt(this.target);
   }
@@ -252,7 +252,7 @@ export class Supervisor implements ExecutorBackend {
       this.backoff.reset();
       const target = await this.resolveTarget();
       if (!target) return;
-      if (!this.pick()) this.set('connecting');
+      if (!this.readyEndpoint()) this.set('connecting');
       await this.replace(target);
     });
   }
@@ -262,7 +262,7 @@ export class Supervisor implements ExecutorBackend {
    * the old one retires. On failure the current one (if any) keeps serving.
    */
   private async replace(target: ResolvedInterpreter): Promise<{ ok: true; pid: number | null } | { ok: false; error: Error }> {
-    const serving = this.pick() !== undefined;
+    const serving = this.readyEndpoint() !== undefined;
     const before = this.state;
     this.switchingTo = target.key;
     if (!serving && before !== 'reconnecting') this.set('connecting');
@@ -283,8 +283,8 @@ export class Supervisor implements ExecutorBackend {
     } catch (err) {
       const error = err instanceof Error ? err : new Error(String(err));
       this.lastError = `starting under '${target.key}' failed: ${error.message}`;
-      this.log.error(`${this.lastError}${this.pick() ? '; the current executor keeps serving' : ''}`);
-      if (!this.pick() && !this.stopped) {
+      this.log.error(`${this.lastError}${this.readyEndpoint() ? '; the current executor keeps serving' : ''}`);
+      if (!this.readyEndpoint() && !this.stopped) {
         // Nothing serves: the old target's restart policy goes on (or the state is failed).
         this.failureTail = error instanceof ExecutorStartError ? error.stderrTail : [];
         const permanent = error instanceof ExecutorStartError && error.permanent;
