@@ -2,7 +2,7 @@ import { Type, type Static } from 'typebox';
 import { InterpreterNameSchema, NullableString } from './common.js';
 import { ConnectionStateSchema } from './connection.js';
 
-export const ValueSourceSchema = Type.Union([Type.Literal('file'), Type.Literal('environment'), Type.Literal('default'), Type.Literal('command line')]);
+export const ValueSourceSchema = Type.Union([Type.Literal('file'), Type.Literal('environment'), Type.Literal('default')]);
 export type ValueSource = Static<typeof ValueSourceSchema>;
 
 export const EffectiveValueSchema = Type.Object({

@@ -10,15 +10,16 @@ describe('the Configuration page shows where the API really listens', () => {
     tb = undefined;
   });
 
-  it('--port 0 (the command line): server.port is the port listened on, from the command line, with a note', async () => {
+  it('--port 0 (the command line): server.port is the port listened on, with a note saying why', async () => {
     tb = await startTestBridge({ configText: 'executor:\n  mode: "external"\nserver:\n  port: 8123\n' });
     const realPort = Number(new URL(tb.url).port);
     const res = await tb.request('GET', '/api/dashboard/config');
     expect(res.status).toBe(200);
     const values = (res.json as ConfigView).values;
     const port = values.find((v) => v.key === 'server.port');
-    expect(port).toEqual({ key: 'server.port', value: realPort, source: 'command line', detail: `asked for port 0; listening on ${realPort}` });
-    expect(values.find((v) => v.key === 'server.host')).toEqual({ key: 'server.host', value: '127.0.0.1', source: 'command line' });
+    expect(port).toEqual({ key: 'server.port', value: realPort, source: 'file', detail: `--port 0 on the command line: listening on ${realPort}` });
+    // the same host as the default: nothing to explain
+    expect(values.find((v) => v.key === 'server.host')).toEqual({ key: 'server.host', value: '127.0.0.1', source: 'default' });
   });
 
   it('keeps the source of values not given on the command line and never invents a note', () => {
@@ -31,6 +32,8 @@ describe('the Configuration page shows where the API really listens', () => {
     expect(withListeningAddress(values, at)).toEqual(values);
     expect(withListeningAddress(values, undefined)).toEqual(values);
     const zeroInFile = withListeningAddress([{ key: 'server.port', value: 0, source: 'file' }], { ...at, port: 41234, requestedPort: 0 });
-    expect(zeroInFile).toEqual([{ key: 'server.port', value: 41234, source: 'file', detail: 'asked for port 0; listening on 41234' }]);
+    expect(zeroInFile).toEqual([{ key: 'server.port', value: 41234, source: 'file', detail: 'listening on 41234' }]);
+    const hostFlag = withListeningAddress(values, { ...at, host: '0.0.0.0', fromCommandLine: { host: true, port: false } });
+    expect(hostFlag[0]).toEqual({ key: 'server.host', value: '0.0.0.0', source: 'default', detail: '--host 0.0.0.0 on the command line' });
   });
 });

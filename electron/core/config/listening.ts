@@ -10,16 +10,21 @@ export interface ListeningAddress {
 }
 
 /**
- * The effective values with `server.host` / `server.port` as the API actually listens: a value given
- * on the command line says so, and a port that differs from the one asked for (`--port 0`) shows the
- * real one with a note, so the Configuration page never shows a default the server does not use.
+ * The effective values with `server.host` / `server.port` as the API actually listens. The source
+ * stays where the setting comes from (file, environment, default); when the command line overrode
+ * it, or `--port 0` picked a free port, the value is the one in use and `detail` says why, so the
+ * Configuration page never shows a port the server does not use.
  */
 export function withListeningAddress(values: readonly EffectiveValue[], at: ListeningAddress | undefined): EffectiveValue[] {
   if (!at) return [...values];
   return values.map((v) => {
-    if (v.key === 'server.host' && at.fromCommandLine.host) return { key: v.key, value: at.host, source: 'command line' };
+    if (v.key === 'server.host') {
+      return at.fromCommandLine.host && at.host !== v.value ? { ...v, value: at.host, detail: `--host ${at.host} on the command line` } : v;
+    }
     if (v.key !== 'server.port') return v;
-    const base: EffectiveValue = at.fromCommandLine.port ? { key: v.key, value: at.port, source: 'command line' } : { ...v, value: at.port };
-    return at.port === at.requestedPort ? base : { ...base, detail: `asked for port ${at.requestedPort}; listening on ${at.port}` };
+    const notes: string[] = [];
+    if (at.fromCommandLine.port && at.requestedPort !== v.value) notes.push(`--port ${at.requestedPort} on the command line`);
+    if (at.port !== at.requestedPort) notes.push(`listening on ${at.port}`);
+    return notes.length > 0 ? { ...v, value: at.port, detail: notes.join(': ') } : v;
   });
 }
