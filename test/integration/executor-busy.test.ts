@@ -118,14 +118,15 @@ describe('plugin listing never competes with webhook calls for the plugin queue'
     expect(notBusy(idle)).toEqual([]);
     expect(idle.find((p) => p.name === 'noop' || p.name === 'busy')?.available).toBe(true);
     // both webhook threads held: listing and plugin info still answer, and take no webhook place
-    const held = [0, 1].map(() => exe.client.execute({ ...call('busy', 'seconds=4'), timeoutMs: 30_000 }, { deadlineMs: 40_000 }));
+    // held long enough that a loaded machine still sees both threads taken while it polls
+    const held = [0, 1].map(() => exe.client.execute({ ...call('busy', 'seconds=12'), timeoutMs: 30_000 }, { deadlineMs: 40_000 }));
     await expect.poll(async () => (await exe.client.execute(call('busy', 'seconds=0'))).statusCode, { timeout: 10_000 }).toBe(503);
     const during = await exe.client.listPlugins({ deadlineMs: 20_000 });
     expect(notBusy(during)).toEqual([]);
     expect(during.map((p) => p.name)).toEqual(idle.map((p) => p.name));
     expect((await exe.client.getPluginInfo('busy', { deadlineMs: 20_000 })).available).toBe(true);
     expect((await Promise.all(held)).map((r) => r.statusCode)).toEqual([200, 200]);
-  });
+  }, 90_000);
 });
 
 describe('executor concurrency options', () => {
