@@ -5,6 +5,7 @@
  * the tail keeps its newest lines within TOTAL_MAX_BYTES.
  */
 import { cutMark } from '../process/lines.js';
+import { truncateUtf8 } from '../utf8-cut.js';
 
 export const TAIL_LINE_MAX_BYTES = 2048;
 export const TAIL_TOTAL_MAX_BYTES = 64 * 1024;
@@ -14,21 +15,8 @@ const READER_MARK = / … \[line cut: (\d+) bytes\]$/;
 
 /** `line` within `max` UTF-8 bytes; a cut line ends with the line reader's mark (its whole length). */
 export function cutTailLine(line: string, max = TAIL_LINE_MAX_BYTES): string {
-  // at most 3 UTF-8 bytes per UTF-16 unit: short lines need no byte count
-  if (line.length * 3 <= max) return line;
-  let bytes = Buffer.from(line, 'utf8');
-  if (bytes.length <= max) return line;
-  let total = bytes.length;
   const marked = READER_MARK.exec(line);
-  if (marked) {
-    total = Number(marked[1]);
-    bytes = Buffer.from(line.slice(0, marked.index), 'utf8');
-  }
-  const suffix = cutMark(total);
-  const room = Math.max(max - Buffer.byteLength(suffix), 0);
-  // toString replaces a character cut in half with U+FFFD: drop it
-  const head = bytes.subarray(0, room).toString('utf8').replace(/\uFFFD+$/, '');
-  return head + suffix;
+  return marked ? truncateUtf8(line.slice(0, marked.index), max, cutMark, Number(marked[1])) : truncateUtf8(line, max, cutMark);
 }
 
 /** The newest lines of `lines`, each cut, within `total` UTF-8 bytes in all. */

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { LogEntry } from '../../../shared/dto/logs.js';
 import type { LogLevel } from '../../../shared/dto/config.js';
 import { Emitter, type Event } from '../events.js';
+import { cutUtf8, truncateUtf8 as truncateWithMark } from '../utf8-cut.js';
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -40,26 +41,11 @@ export const DEFAULT_LOG_LIMITS: LogLimits = { maxBytes: 8 * 1024 * 1024, maxEnt
 /** What a page's JSON costs besides its entries (`{"instance":"…","entries":[],"last_seq":N}`). */
 const PAGE_OVERHEAD_BYTES = 128;
 
-/**
- * `text` cut to at most `maxBytes` UTF-8 bytes (never inside a character), with a marker telling
- * the original size; unchanged when it fits. The result is a fresh string, so a cut line does not
- * keep its long original alive.
- */
-export function truncateUtf8(text: string, maxBytes: number, originalBytes?: number): string {
-  if (originalBytes === undefined && text.length * 3 <= maxBytes) return text; // fits whatever the characters
-  const size = originalBytes ?? Buffer.byteLength(text, 'utf8');
-  if (size <= maxBytes) return text;
-  const marker = `... [truncated: ${size} bytes]`;
-  return cutUtf8(text, Math.max(0, maxBytes - marker.length)) + marker;
-}
+const logMark = (size: number): string => `... [truncated: ${size} bytes]`;
 
-/** The longest start of `text` within `maxBytes` UTF-8 bytes, as a fresh string. */
-function cutUtf8(text: string, maxBytes: number): string {
-  // a UTF-8 character never takes fewer bytes than UTF-16 code units, so `maxBytes` units are enough
-  const units = text.slice(0, maxBytes);
-  let head = Buffer.from(units, 'utf8').subarray(0, maxBytes).toString('utf8');
-  if (head.endsWith('\uFFFD') && !units.endsWith('\uFFFD')) head = head.slice(0, -1); // a split character
-  return head;
+/** `text` cut to at most `maxBytes` UTF-8 bytes with the log's marker of the original size. */
+export function truncateUtf8(text: string, maxBytes: number, originalBytes?: number): string {
+  return truncateWithMark(text, maxBytes, logMark, originalBytes);
 }
 
 /**
