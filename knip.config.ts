@@ -23,8 +23,6 @@ const config: KnipConfig = {
   // test/unit/desktop-packaging.test.ts reads electron-builder's own config loader, which comes with
   // the electron-builder devDependency (pinned there, so not listed twice).
   ignoreDependencies: ['app-builder-lib', 'builder-util'],
-  // System tools some tests run where they exist (a tmpfs for a real full disk), not npm binaries.
-  ignoreBinaries: ['mount', 'umount'],
 };
 
 export default config;
