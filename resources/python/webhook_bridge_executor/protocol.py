@@ -66,13 +66,16 @@ def _message(container, name, fields, enums=()):
 def _service(fdp, name, methods):
     service = fdp.service.add()
     service.name = name
-    for method_name, input_type, output_type, server_streaming in methods:
+    for method_name, input_type, output_type, streaming in methods:
         method = service.method.add()
         method.name = method_name
         method.input_type = input_type
         method.output_type = output_type
-        if server_streaming:
+        # streaming: False (unary), True (server streaming) or "bidi"
+        if streaming:
             method.server_streaming = True
+        if streaming == "bidi":
+            method.client_streaming = True
 
 
 def webhook_file_descriptor():
@@ -96,6 +99,8 @@ def webhook_file_descriptor():
         ("body", 7, "bytes", False),
         ("content_type", 8, "string", False),
         ("timeout_ms", 9, "uint32", False),
+        ("deadline_ms", 10, "uint32", False),
+        ("verified_replay", 11, "bool", False),
     ])
     _message(fdp, "ExecutePluginResponse", [
         ("request_id", 1, "string", False),
@@ -105,6 +110,23 @@ def webhook_file_descriptor():
         ("content_type", 5, "string", False),
         ("error", 6, "string", False),
         ("execution_time_ms", 7, "double", False),
+        ("logs", 8, p + "PluginLogLine", True),
+    ])
+    _message(fdp, "PluginLogLine", [
+        ("level", 1, "string", False),
+        ("message", 2, "string", False),
+        ("at_ms", 3, "double", False),
+    ])
+    _message(fdp, "StreamFrame", [
+        ("call", 1, p + "ExecutePluginRequest", False),
+        ("cancel_request_id", 2, "string", False),
+    ])
+    _message(fdp, "StreamReply", [
+        ("request_id", 1, "string", False),
+        ("response", 2, p + "ExecutePluginResponse", False),
+        ("error_code", 3, "string", False),
+        ("error_message", 4, "string", False),
+        ("started", 5, "bool", False),
     ])
     _message(fdp, "ListPluginsRequest", [])
     _message(fdp, "ListPluginsResponse", [
@@ -138,12 +160,14 @@ def webhook_file_descriptor():
         ("grpc_version", 10, "string", False),
         ("protobuf_version", 11, "string", False),
         ("plugin_dirs", 12, "string", True),
+        ("capabilities", 13, "string", True),
     ], enums=[("ServingStatus", [("UNKNOWN", 0), ("SERVING", 1), ("NOT_SERVING", 2)])])
     _service(fdp, "WebhookExecutor", [
         ("ExecutePlugin", p + "ExecutePluginRequest", p + "ExecutePluginResponse", False),
         ("ListPlugins", p + "ListPluginsRequest", p + "ListPluginsResponse", False),
         ("GetPluginInfo", p + "GetPluginInfoRequest", p + "PluginInfo", False),
         ("HealthCheck", p + "HealthCheckRequest", p + "HealthCheckResponse", False),
+        ("ExecuteStream", p + "StreamFrame", p + "StreamReply", "bidi"),
     ])
     return fdp
 
