@@ -34,13 +34,14 @@ const zones = [
   // inside the core: wings are built in order (config → interpreters → executor → provisioning) by
   // create-core.ts; a wing never imports a later wing, the use-cases above them, or that file
   {
-    target: ['electron/core/config', 'electron/core/logging', 'electron/core/interpreters', 'electron/core/executor', 'electron/core/provisioning'],
+    target: ['electron/core/config', 'electron/core/logging', 'electron/core/interpreters', 'electron/core/executor', 'electron/core/provisioning', 'electron/core/metrics'],
     from: ['electron/core/create-core.ts', 'electron/core/activation.ts', 'electron/core/operations.ts'],
     message: 'A wing of the core never imports the file that builds the core, nor the use-cases above the wings.',
   },
   { target: 'electron/core/config', from: ['electron/core/interpreters', 'electron/core/executor', 'electron/core/provisioning'], message: 'config/ comes first: it imports no other wing.' },
   { target: 'electron/core/interpreters', from: ['electron/core/executor', 'electron/core/provisioning'], message: 'interpreters/ is built before the executor and provisioning: it never imports them.' },
   { target: 'electron/core/executor', from: ['electron/core/provisioning'], message: 'executor/ is built before provisioning: it never imports it.' },
+  { target: ['electron/core/config', 'electron/core/interpreters', 'electron/core/executor', 'electron/core/provisioning'], from: ['electron/core/metrics'], message: 'metrics/ observes the other wings (through CallSignals and the status): none of them imports it.' },
   { target: 'electron/api', from: ['electron/main', 'electron/app.ts', 'electron/headless.ts', 'renderer'], message: 'electron/api never imports the shell, the entry points or the renderer.' },
   { target: 'renderer', from: ['electron', 'test', 'scripts', 'resources'], message: 'renderer/ imports only renderer/ and shared/.' },
 ];

@@ -25,9 +25,8 @@ const config: KnipConfig = {
   ignoreDependencies: [
     'app-builder-lib',
     'builder-util',
-    // Added ahead of their first use (issues 14 and 15: /metrics, the delivery store); drop these three
-    // lines when the code that imports them lands.
-    'prom-client',
+    // Added ahead of their first use (issue 15: the delivery store); drop these two lines when the
+    // code that imports them lands.
     'better-sqlite3',
     '@types/better-sqlite3',
   ],

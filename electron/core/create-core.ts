@@ -1,18 +1,20 @@
 /**
  * Builds the core whole, in order, once: config → process runner → interpreters (registry, discovery, validation) →
  * executor (supervision, calls, connection state) → provisioning (jobs) → activation (the use-case
- * over interpreters and executor). Each wing gets what it needs through its factory; nothing is
+ * over interpreters and executor) → metrics (this core's Prometheus registry). Each wing gets what it needs through its factory; nothing is
  * attached or replaced afterwards. No wing imports this file.
  */
 import type { UpdateConfigInput, ConfigView } from '../../shared/dto/config.js';
 import { createActivation, type ActivationService } from './activation.js';
 import { ConfigStore } from './config/store.js';
 import { EventBus, type Disposable } from './events.js';
+import { CallSignals } from './executor/call-signals.js';
 import { createExecutor } from './executor/create-executor.js';
 import type { ExecutorTuning } from './executor/tuning.js';
 import { createInterpreters, type DiscoveryService } from './interpreters/create-interpreters.js';
 import type { InterpreterRegistry } from './interpreters/registry.js';
 import { LogBuffer, Logger, Redactor, type LogSink } from './logging/logger.js';
+import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { ProcessRunner } from './process/runner.js';
 import { createJobs, type JobsOptions } from './provisioning/create-jobs.js';
 import type { Executor, JobsService } from './services.js';
@@ -50,6 +52,8 @@ export interface Core {
   readonly executor: Executor;
   readonly jobs: JobsService;
   readonly activation: ActivationService;
+  /** Prometheus metrics of the calls, the executor and its switches (`GET /metrics`). */
+  readonly metrics: Metrics;
   readonly events: EventBus;
   readonly logger: Logger;
   readonly logs: LogBuffer;
@@ -88,11 +92,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
   const { registry, discovery } = interpreters;
 
-  // 3. executor
+  // 3. executor (its calls and switches signalled to the metrics)
+  const signals = new CallSignals();
   const executor =
     opts.replace?.executor ??
     createExecutor({
-      config, events, logger, wall: now, runner, resourcesDir, env, home, workDir: opts.dataDir,
+      config, events, logger, wall: now, runner, resourcesDir, env, home, workDir: opts.dataDir, signals,
       resolveActive: () => registry.resolveActive(),
       ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}),
     });
@@ -106,6 +111,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   // 5. the activation use-case
   const activation = createActivation({ registry, executor, config, busyReason: (name) => jobs.busyReason(name), logger });
 
+  // 6. metrics: this core's own registry
+  const metrics = createMetrics({ signals, status: () => executor.status() });
+
   return {
     config,
     registry,
@@ -113,6 +121,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     executor,
     jobs,
     activation,
+    metrics,
     events,
     logger,
     logs,
@@ -138,6 +147,8 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       await jobs.dispose();
       await executor.stop();
       interpreters.dispose();
+      metrics.dispose();
+      signals.dispose();
       config.dispose();
       for (const d of disposables) d.dispose();
       events.dispose();

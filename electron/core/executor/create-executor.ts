@@ -14,6 +14,7 @@ import type { ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { Executor } from '../services.js';
 import type { ExecutorBackend } from './backend.js';
+import type { CallSignals } from './call-signals.js';
 import { followConfig } from './config-follower.js';
 import { concurrencyArgs } from './concurrency.js';
 import { ConnectionManager } from './connection-status.js';
@@ -56,6 +57,8 @@ export interface ExecutorOptions {
   workDir?: string;
   platform?: NodeJS.Platform;
   tuning?: Partial<ExecutorTuning>;
+  /** Told of every call and switch (the core's metrics). */
+  signals?: CallSignals;
 }
 
 export function createExecutor(opts: ExecutorOptions): Executor {
@@ -138,5 +141,6 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     tuning,
     onStart: async () => follower.start(),
     onStop: () => follower.stop(),
+    ...(opts.signals ? { signals: opts.signals } : {}),
   });
 }

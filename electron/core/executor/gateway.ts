@@ -6,11 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import type { ConnectionStatus, ConnectionTest } from '../../../shared/dto/connection.js';
 import type { ExecutorHealth } from '../../../shared/dto/config.js';
+import { httpStatusOf } from '../../../shared/errors.js';
 import type { PluginInfo, PluginList, PluginTestInput, PluginTestResult } from '../../../shared/dto/plugins.js';
 import { errorMessage } from '../app-error.js';
 import type { ActivationOutcome, ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Executor, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
 import type { ExecutorBackend, Lease } from './backend.js';
+import type { CallSignals } from './call-signals.js';
 import { distributionFor } from '../interpreters/module-map.js';
 import type { ConnectionManager } from './connection-status.js';
 import { toAppError } from './error-map.js';
@@ -35,6 +37,8 @@ export interface ServiceDeps {
   onStart?: () => Promise<void>;
   /** Before the backend stops. */
   onStop?: () => Promise<void>;
+  /** Told of every call and switch (the metrics listen). */
+  signals?: CallSignals;
 }
 
 function pluginDto(p: GrpcPluginInfo): PluginInfo {
@@ -103,8 +107,16 @@ export class ExecutorGateway implements Executor {
     return (snap.current?.interpreter ?? snap.target)?.key ?? null;
   }
 
-  switchTo(target: ResolvedInterpreter): Promise<ActivationOutcome> {
-    return this.backend.switchTo(target);
+  async switchTo(target: ResolvedInterpreter): Promise<ActivationOutcome> {
+    const t0 = this.deps.now();
+    let outcome: 'switched' | 'unchanged' | 'failed' = 'failed';
+    try {
+      const result = await this.backend.switchTo(target);
+      outcome = result.switched ? 'switched' : 'unchanged';
+      return result;
+    } finally {
+      this.deps.signals?.switchFinished({ to: target.key, durationMs: this.deps.now() - t0, outcome });
+    }
   }
 
   restart(): Promise<void> {
@@ -192,12 +204,15 @@ export class ExecutorGateway implements Executor {
   }
 
   async execute(request: WebhookRequest): Promise<WebhookResponse> {
-    const { manager } = this.deps;
+    const { manager, signals } = this.deps;
     const t0 = this.deps.now();
     let ok = false;
+    let status = 500;
+    let knownPlugin = true;
     manager.stats.begin();
+    signals?.callStarted();
     try {
-      const lease = await this.backend.lease(this.deps.tuning.requestWaitMs);
+      const lease = await this.backend.lease(this.deps.tuning.requestWaitMs).finally(() => signals?.leased());
       try {
         const res = await lease.endpoint.client.execute({
           requestId: `${this.idPrefix}-${++this.seq}`,
@@ -211,16 +226,21 @@ export class ExecutorGateway implements Executor {
           timeoutMs: this.deps.pluginTimeoutMs(),
         });
         ok = res.statusCode < 500;
+        status = res.statusCode;
         const headers = res.headers.map(({ name, value }: HttpHeader): HeaderPair => [name, value]);
         return { status: res.statusCode, headers, body: res.body, contentType: res.contentType };
       } finally {
         lease.release();
       }
     } catch (err) {
-      throw toAppError(err, `plugin '${request.plugin}'`);
+      const e = toAppError(err, `plugin '${request.plugin}'`);
+      status = httpStatusOf(e.code);
+      knownPlugin = e.code !== 'NOT_FOUND';
+      throw e;
     } finally {
       manager.stats.end(this.deps.now() - t0, ok);
       manager.metricsChanged();
+      signals?.callFinished({ plugin: request.plugin, status, durationMs: this.deps.now() - t0, knownPlugin });
     }
   }
 }

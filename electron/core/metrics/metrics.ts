@@ -1,0 +1,145 @@
+/**
+ * The core's Prometheus metrics (served as `GET /metrics` by the REST adapter): one `prom-client`
+ * Registry per core, never the library's global one, fed by the gateway's `CallSignals` and read
+ * from the executor's connection status at each scrape.
+ *
+ *   webhook_bridge_webhooks_total{plugin,status_class}          counter    calls answered, by 2xx/3xx/4xx/5xx
+ *   webhook_bridge_webhook_duration_seconds{plugin}              histogram  call latency in the core (lease + executor)
+ *   webhook_bridge_webhooks_in_flight                            gauge      calls under way
+ *   webhook_bridge_webhooks_waiting                              gauge      queue depth: calls waiting for a ready executor
+ *   webhook_bridge_executor_switch_duration_seconds{outcome}     histogram  live switches to another interpreter
+ *   webhook_bridge_executor_state{state}                         gauge      1 for the connection's state, 0 for the others
+ *   webhook_bridge_executor_restarts_total                       counter    automatic restarts after a crash or hang
+ *   webhook_bridge_executor_process_state{process,pid,state}     gauge      1 per executor process, for its state
+ *   webhook_bridge_executor_process_restarts_total{process}      counter    automatic restarts of each process
+ *   webhook_bridge_executor_process_in_flight{process}           gauge      calls under way on each process
+ *
+ * Plugin names come from URLs, so their label values are bounded: a name the executor does not know
+ * is counted as `(unknown)`, and past `maxPlugins` distinct names as `(other)`.
+ */
+import { Counter, Gauge, Histogram, Registry } from 'prom-client';
+import type { ConnectionState, ConnectionStatus } from '../../../shared/dto/connection.js';
+import type { Disposable } from '../events.js';
+import type { CallSignals, FinishedCall } from '../executor/call-signals.js';
+import { executorProcesses } from './processes.js';
+
+export interface MetricsDeps {
+  signals: CallSignals;
+  /** The executor's connection status, read at each scrape. */
+  status: () => ConnectionStatus;
+  /** Distinct plugin label values kept before the rest count as `(other)` (default 200). */
+  maxPlugins?: number;
+}
+
+export interface Metrics extends Disposable {
+  /** The Content-Type of `render()`'s text (Prometheus text format 0.0.4). */
+  readonly contentType: string;
+  /** The exposition text of every metric, as of now. */
+  render(): Promise<string>;
+}
+
+const STATES: readonly ConnectionState[] = ['connecting', 'connected', 'reconnecting', 'disconnected', 'failed'];
+/** Seconds: a no-op webhook takes about a millisecond, a plugin may take up to `executor.timeout`. */
+const CALL_BUCKETS = [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30, 60];
+/** Seconds: a switch is a cold start of the new executor plus the cut-over. */
+const SWITCH_BUCKETS = [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30];
+
+export const UNKNOWN_PLUGIN = '(unknown)';
+export const OTHER_PLUGINS = '(other)';
+
+export function statusClass(status: number): string {
+  return status >= 100 && status <= 599 ? `${Math.floor(status / 100)}xx` : 'other';
+}
+
+export function createMetrics(deps: MetricsDeps): Metrics {
+  const registry = new Registry();
+  const registers = [registry];
+  const maxPlugins = deps.maxPlugins ?? 200;
+  const seen = new Set<string>();
+  const pluginLabel = (call: FinishedCall): string => {
+    if (!call.knownPlugin) return UNKNOWN_PLUGIN;
+    if (seen.has(call.plugin)) return call.plugin;
+    if (seen.size >= maxPlugins) return OTHER_PLUGINS;
+    seen.add(call.plugin);
+    return call.plugin;
+  };
+
+  const calls = new Counter({ name: 'webhook_bridge_webhooks_total', help: 'Webhook calls answered, by plugin and HTTP status class', labelNames: ['plugin', 'status_class'], registers });
+  const latency = new Histogram({
+    name: 'webhook_bridge_webhook_duration_seconds',
+    help: 'Time from the call reaching the core to its answer (waiting for a ready executor included), by plugin',
+    labelNames: ['plugin'],
+    buckets: CALL_BUCKETS,
+    registers,
+  });
+  new Gauge({ name: 'webhook_bridge_webhooks_in_flight', help: 'Webhook calls under way', registers, collect() { this.set(deps.signals.inFlight); } });
+  new Gauge({ name: 'webhook_bridge_webhooks_waiting', help: 'Queue depth: webhook calls waiting for a ready executor', registers, collect() { this.set(deps.signals.waiting); } });
+  const switches = new Histogram({ name: 'webhook_bridge_executor_switch_duration_seconds', help: 'Live switches of the executor to another interpreter, by outcome', labelNames: ['outcome'], buckets: SWITCH_BUCKETS, registers });
+  new Gauge({
+    name: 'webhook_bridge_executor_state',
+    help: "1 for the executor connection's state, 0 for the others",
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const now = deps.status().state;
+      for (const s of STATES) this.set({ state: s }, s === now ? 1 : 0);
+    },
+  });
+  new Counter({
+    name: 'webhook_bridge_executor_restarts_total',
+    help: 'Automatic restarts of the executor after a crash or a hang',
+    registers,
+    collect() {
+      this.reset();
+      this.inc(deps.status().restarts);
+    },
+  });
+  new Gauge({
+    name: 'webhook_bridge_executor_process_state',
+    help: 'One series per executor process: 1 for its state',
+    labelNames: ['process', 'pid', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of executorProcesses(deps.status())) this.set({ process: p.process, pid: p.pid === null ? '' : String(p.pid), state: p.state }, 1);
+    },
+  });
+  new Counter({
+    name: 'webhook_bridge_executor_process_restarts_total',
+    help: 'Automatic restarts of each executor process',
+    labelNames: ['process'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of executorProcesses(deps.status())) this.inc({ process: p.process }, p.restarts);
+    },
+  });
+  new Gauge({
+    name: 'webhook_bridge_executor_process_in_flight',
+    help: 'Calls under way on each executor process',
+    labelNames: ['process'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of executorProcesses(deps.status())) this.set({ process: p.process }, p.inFlight);
+    },
+  });
+
+  const subs = [
+    deps.signals.onDidFinishCall((call) => {
+      const plugin = pluginLabel(call);
+      calls.inc({ plugin, status_class: statusClass(call.status) });
+      latency.observe({ plugin }, call.durationMs / 1000);
+    }),
+    deps.signals.onDidFinishSwitch((s) => switches.observe({ outcome: s.outcome }, s.durationMs / 1000)),
+  ];
+
+  return {
+    contentType: registry.contentType,
+    render: () => registry.metrics(),
+    dispose() {
+      for (const s of subs) s.dispose();
+      registry.clear();
+    },
+  };
+}
