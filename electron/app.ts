@@ -6,6 +6,7 @@ import os from 'node:os';
 import type { FastifyInstance } from 'fastify';
 import { buildServer } from './api/server.js';
 import { dashboardPlugin } from './api/dashboard.js';
+import { metricsRoute } from './api/metrics.js';
 import { webhookRoutes } from './api/webhooks.js';
 import { createCore, type Core, type CoreOptions } from './core/create-core.js';
 import type { ExecutorTuning } from './core/executor/tuning.js';
@@ -77,7 +78,11 @@ export async function startBridge(opts: BridgeOptions): Promise<Bridge> {
   let server: FastifyInstance | undefined;
   try {
     await core.executor.start(); // a broken interpreter leaves the executor `failed`; the API still starts
-    server = await buildServer({ handlers, validator, events: core.events, logger: core.logger, token: token.token, listenHost: host, plugins: [webhookRoutes(core.executor), dashboardPlugin()] });
+    server = await buildServer({
+      handlers, validator, events: core.events, logger: core.logger, token: token.token, listenHost: host,
+      metricsUnauthenticated: () => core.config.settings.server.metrics_unauthenticated,
+      plugins: [webhookRoutes(core.executor), metricsRoute(core.metrics), dashboardPlugin()],
+    });
     await server.listen({ host, port });
   } catch (err) {
     await server?.close();

@@ -1,6 +1,7 @@
 import { operationNames, operations, EVENTS_PATH } from '../../shared/contract.js';
 import { PLUGIN_NAME_PATTERN } from '../../shared/dto/plugins.js';
 import { ErrorCodes } from '../../shared/errors.js';
+import { METRICS_PATH } from './metrics.js';
 import { WEBHOOK_METHODS, WEBHOOK_PATH } from './webhooks.js';
 
 type JsonObject = Record<string, unknown>;
@@ -107,6 +108,21 @@ export function buildOpenApi(version: string): JsonObject {
   };
   const [webhookPath, webhook] = webhookOperations();
   paths[webhookPath] = webhook;
+  paths[METRICS_PATH] = {
+    get: {
+      operationId: 'metrics',
+      summary: 'Prometheus metrics (text format 0.0.4): webhooks by plugin and status class, latency histograms, in-flight calls and queue depth, executor state and restarts per process, switch durations',
+      description:
+        'Needs the bearer token like the dashboard API. With `server.metrics_unauthenticated: true` in the config, loopback clients may scrape it without one, and only while the API listens on a loopback address.',
+      tags: ['metrics'],
+      security: [{ bearer: [] }, {}],
+      responses: {
+        '200': { description: 'The exposition text', content: { 'text/plain; version=0.0.4; charset=utf-8': { schema: { type: 'string' } } } },
+        '401': errorResponse('Missing or wrong API token (and the endpoint is not opened to this client)'),
+        '403': errorResponse('Forbidden Host or Origin'),
+      },
+    },
+  };
   return {
     openapi: '3.1.0',
     info: { title: 'webhook-bridge local API', version },

@@ -2,6 +2,7 @@ import { timingSafeEqual } from 'node:crypto';
 import path from 'node:path';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppError } from '../core/app-error.js';
+import { METRICS_PATH } from './metrics.js';
 
 export interface SecurityOptions {
   token: string;
@@ -9,6 +10,11 @@ export interface SecurityOptions {
   listenHost: string;
   /** Used when the socket cannot tell its port (inject() tests). */
   fallbackPort?: number;
+  /**
+   * `server.metrics_unauthenticated`, read at each request: when true and the API listens on a
+   * loopback address, loopback clients may scrape `GET /metrics` without the token.
+   */
+  metricsUnauthenticated?: () => boolean;
 }
 
 const LOOPBACK_NAMES = ['127.0.0.1', 'localhost', '[::1]'];
@@ -56,10 +62,29 @@ export function canonicalPath(url: string): string {
   return path.posix.normalize(decoded.replace(/\\/g, '/')).toLowerCase();
 }
 
-/** Does this request need the API token? Decided on the route it was matched to and on its canonical path. */
-export function needsToken(request: FastifyRequest): boolean {
-  const route = request.routeOptions.url;
-  return underDashboard(canonicalPath(request.url)) || (route !== undefined && underDashboard(route.toLowerCase()));
+/** A loopback host name or address (IPv4 127/8, ::1, localhost), bracketed or not. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.toLowerCase().replace(/^\[(.*)\]$/, '$1');
+  return h === 'localhost' || h === '::1' || /^127(\.\d{1,3}){3}$/.test(h) || /^::ffff:127(\.\d{1,3}){3}$/.test(h);
+}
+
+/**
+ * May this request read `/metrics` without the token? Only with `server.metrics_unauthenticated`,
+ * while the API listens on a loopback address, from a loopback peer.
+ */
+function openMetrics(request: FastifyRequest, opts: Pick<SecurityOptions, 'listenHost' | 'metricsUnauthenticated'>): boolean {
+  return opts.metricsUnauthenticated?.() === true && isLoopbackHost(opts.listenHost) && isLoopbackHost(request.socket?.remoteAddress ?? '');
+}
+
+/**
+ * Does this request need the API token? Decided on the route it was matched to and on its canonical
+ * path: the dashboard API, and `/metrics` unless it is open to this request (`openMetrics`).
+ */
+export function needsToken(request: FastifyRequest, opts: Pick<SecurityOptions, 'listenHost' | 'metricsUnauthenticated'> = { listenHost: '' }): boolean {
+  const route = request.routeOptions.url?.toLowerCase();
+  const canonical = canonicalPath(request.url);
+  if (underDashboard(canonical) || (route !== undefined && underDashboard(route))) return true;
+  return (canonical === METRICS_PATH || route === METRICS_PATH) && !openMetrics(request, opts);
 }
 
 /**
@@ -120,7 +145,7 @@ export function isJsonType(contentType: string | undefined): boolean {
 export function securityHook(opts: SecurityOptions) {
   return async (request: FastifyRequest, _reply: FastifyReply): Promise<void> => {
     checkOrigin(request, opts);
-    if (!needsToken(request)) return;
+    if (!needsToken(request, opts)) return;
     if (MUTATING.has(request.method)) {
       const type = request.headers['content-type'];
       const hasBody = Number(request.headers['content-length'] ?? 0) > 0 || request.headers['transfer-encoding'] !== undefined;

@@ -27,6 +27,8 @@ export interface ServerOptions {
   /** Extra routes (webhooks, the dashboard's files) registered by other adapters. */
   plugins?: Array<(app: FastifyInstance) => void | Promise<void>>;
   fallbackPort?: number;
+  /** `server.metrics_unauthenticated`, read at each request (see SecurityOptions). */
+  metricsUnauthenticated?: () => boolean;
 }
 
 /** Decodes a JSON body strictly: invalid UTF-8 or JSON is a 400 that says so; empty is no body. */
@@ -71,7 +73,12 @@ function answerClientError(err: Error & { code?: string }, socket: Socket): void
 
 /** Builds the REST app without listening (tests use it with a real socket or `inject()`). */
 export async function buildServer(opts: ServerOptions): Promise<FastifyInstance> {
-  const security = { token: opts.token, listenHost: opts.listenHost, ...(opts.fallbackPort ? { fallbackPort: opts.fallbackPort } : {}) };
+  const security = {
+    token: opts.token,
+    listenHost: opts.listenHost,
+    ...(opts.fallbackPort ? { fallbackPort: opts.fallbackPort } : {}),
+    ...(opts.metricsUnauthenticated ? { metricsUnauthenticated: opts.metricsUnauthenticated } : {}),
+  };
   const app = Fastify({
     logger: false,
     bodyLimit: BODY_LIMIT,

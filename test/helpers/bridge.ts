@@ -22,14 +22,14 @@ export function tempDir(prefix = 'wb-test-'): string {
 }
 
 /** Starts headless mode in-process on a free port with a config in a fresh temp folder. */
-export async function startTestBridge(opts: { configText?: string; env?: Record<string, string>; dir?: string; replace?: BridgeOptions['replace'] } = {}): Promise<TestBridge> {
+export async function startTestBridge(opts: { configText?: string; env?: Record<string, string>; dir?: string; replace?: BridgeOptions['replace']; executorTuning?: BridgeOptions['executorTuning'] } = {}): Promise<TestBridge> {
   const dir = opts.dir ?? tempDir();
   const configFile = path.join(dir, 'config.yaml');
   if (opts.configText !== undefined) await fs.writeFile(configFile, opts.configText, { mode: 0o600 });
   const env: Record<string, string | undefined> = { ...process.env, HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg-config'), XDG_STATE_HOME: path.join(dir, 'xdg-state'), XDG_DATA_HOME: path.join(dir, 'xdg-data'), ...opts.env };
   delete env['WEBHOOK_BRIDGE_API_TOKEN'];
   if (opts.env?.['WEBHOOK_BRIDGE_API_TOKEN']) env['WEBHOOK_BRIDGE_API_TOKEN'] = opts.env['WEBHOOK_BRIDGE_API_TOKEN'];
-  const bridge = await startBridge({ configFlag: configFile, port: 0, host: '127.0.0.1', env, home: dir, fileLog: false, resourcesDir: path.join(REPO_ROOT, 'resources'), ...(opts.replace ? { replace: opts.replace } : {}) });
+  const bridge = await startBridge({ configFlag: configFile, port: 0, host: '127.0.0.1', env, home: dir, fileLog: false, resourcesDir: path.join(REPO_ROOT, 'resources'), ...(opts.replace ? { replace: opts.replace } : {}), ...(opts.executorTuning ? { executorTuning: opts.executorTuning } : {}) });
   const token = bridge.token.token;
   return {
     bridge,

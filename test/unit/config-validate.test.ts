@@ -54,7 +54,7 @@ describe('effective settings', () => {
     expect(src['server.host']).toEqual(['environment', '127.0.0.2', 'WEBHOOK_BRIDGE_HOST']);
     expect(src['executor.port']).toEqual(['environment', 5000, 'WEBHOOK_BRIDGE_EXECUTOR_PORT']);
     expect(src['logging.level']).toEqual(['default', 'info', undefined]);
-    expect(eff.settings.server).toEqual({ host: '127.0.0.2', port: 9000 });
+    expect(eff.settings.server).toEqual({ host: '127.0.0.2', port: 9000, metrics_unauthenticated: false });
     expect(eff.settings.python.active_interpreter).toBe('a');
   });
 

@@ -44,7 +44,15 @@ export const ConfigFileSchema = Type.Object({
       queue_timeout: Type.Optional(ExecutorConcurrencySchema.properties.queue_timeout),
     }),
   ),
-  server: Type.Optional(Type.Object({ host: Type.Optional(Str()), port: Type.Optional(Port) })),
+  server: Type.Optional(
+    Type.Object({
+      host: Type.Optional(Str()),
+      port: Type.Optional(Port),
+      metrics_unauthenticated: Type.Optional(
+        Type.Boolean({ description: 'serve GET /metrics without the API token, to loopback clients only, and only while the API listens on a loopback address' }),
+      ),
+    }),
+  ),
   plugins: Type.Optional(
     Type.Object({
       dirs: Type.Optional(Type.Array(Type.String())),
@@ -88,7 +96,7 @@ export interface Settings {
     queue_size: number;
     queue_timeout: number;
   };
-  server: { host: string; port: number };
+  server: { host: string; port: number; metrics_unauthenticated: boolean };
   plugins: {
     dirs: string[];
     legacy_envelope: boolean;
@@ -117,6 +125,7 @@ export const DEFAULTS = {
   'executor.queue_timeout': EXECUTOR_CONCURRENCY_DEFAULTS.queue_timeout,
   'server.host': '127.0.0.1',
   'server.port': 8000,
+  'server.metrics_unauthenticated': false,
   'plugins.dirs': ['plugins'],
   'plugins.legacy_envelope': true,
   'plugins.legacy_generation': 'auto',
@@ -165,6 +174,9 @@ executor:
 server:
   host: "127.0.0.1"
   port: 8000
+  # GET /metrics (Prometheus text) needs the API token like the rest of the API. true lets
+  # loopback clients scrape it without one; ignored unless the API listens on a loopback address.
+  # metrics_unauthenticated: false
 
 plugins:
   dirs: ["plugins"]
