@@ -1,6 +1,5 @@
 """Command line, server setup, handshake and lifecycle."""
 
-import argparse
 import json
 import logging
 import os
@@ -16,19 +15,20 @@ from concurrent.futures import ThreadPoolExecutor
 import grpc
 import google.protobuf
 
-from . import __version__
+from . import __version__, capture
 from .auth import TokenInterceptor
 from .binding import BindError, bind, remove_socket, remove_socket_dir
+from .options import NONCE_ENV, TOKEN_ENV, parse_args
 from .health import HealthServicer, reserve_threads
 from .plugins import PluginRegistry
 from .pool import WorkerPool
 from .protocol import WEBHOOK_SERVICE, build_messages
 from .service import ExecutorService
+from .stream import StreamServicer
 
-TOKEN_ENV = "WEBHOOK_BRIDGE_EXECUTOR_TOKEN"
-NONCE_ENV = "WEBHOOK_BRIDGE_EXECUTOR_NONCE"
 HANDSHAKE_PREFIX = "WEBHOOK_BRIDGE_EXECUTOR_READY "
 EXIT_OK, EXIT_FAILURE, EXIT_USAGE = 0, 1, 2
+CAPABILITY_STREAM = "execute-stream"
 MAX_MESSAGE_BYTES = 32 * 1024 * 1024
 # gRPC server threads beyond those plugin calls may hold (running or queued): they answer
 # refusals (503 busy) at once and serve list/info calls.
@@ -54,64 +54,6 @@ class _OneLineFormatter(logging.Formatter):
 
     def format(self, record):
         return logging.Formatter.format(self, record).replace("\r", "").replace("\n", "\\n")
-
-
-def _positive(kind):
-    def parse(text):
-        value = kind(text)
-        if value <= 0:
-            raise argparse.ArgumentTypeError("must be > 0")
-        return value
-    return parse
-
-
-def _non_negative(kind):
-    def parse(text):
-        value = kind(text)
-        if value < 0:
-            raise argparse.ArgumentTypeError("must be >= 0")
-        return value
-    return parse
-
-
-def parse_args(argv):
-    parser = argparse.ArgumentParser(
-        prog="webhook_bridge_executor",
-        description="Serve webhook-bridge Python plugins over gRPC. Secrets come from the "
-                    "environment: %s (required bearer token) and %s (identity nonce)."
-                    % (TOKEN_ENV, NONCE_ENV))
-    where = parser.add_mutually_exclusive_group(required=True)
-    where.add_argument("--socket", metavar="PATH", help="listen on the unix socket PATH")
-    where.add_argument("--port", type=int, metavar="P", help="listen on TCP port P (0 = any free port)")
-    parser.add_argument("--host", default="127.0.0.1", help="TCP host with --port (default 127.0.0.1)")
-    parser.add_argument("--plugin-dir", dest="plugin_dirs", action="append", default=[], metavar="DIR",
-                        help="directory of plugin .py files; repeatable, first match wins")
-    parser.add_argument("--plugin-timeout", type=_positive(float), default=30.0, metavar="SECONDS",
-                        help="time limit of one plugin call (default 30)")
-    parser.add_argument("--threads", "--workers", dest="threads", type=_positive(int), default=16, metavar="N",
-                        help="plugin calls run at once (default 16; --workers is an older name)")
-    parser.add_argument("--queue-size", type=_non_negative(int), default=64, metavar="N",
-                        help="calls that may wait for a busy thread; more are answered 503 at once (default 64)")
-    parser.add_argument("--queue-timeout", type=_positive(float), default=10.0, metavar="SECONDS",
-                        help="longest wait of a call for a thread, then 503 with Retry-After (default 10)")
-    parser.add_argument("--max-abandoned", type=_positive(int), default=32, metavar="N",
-                        help="timed-out plugin calls still running at which the executor refuses calls "
-                             "(503) and reports NOT_SERVING so it gets restarted (default 32)")
-    parser.add_argument("--shutdown-grace", type=float, default=2.0, metavar="SECONDS",
-                        help="time in-flight calls get on SIGTERM/SIGINT (default 2)")
-    parser.add_argument("--log-level", default="info",
-                        choices=("debug", "info", "warning", "error", "critical"))
-    parser.add_argument("--no-stdin-watch", action="store_true",
-                        help="do not exit when stdin closes (for running by hand)")
-    parser.add_argument("--remove-socket-dir", action="store_true",
-                        help="with --socket: the socket's folder was made for this executor alone; "
-                             "remove it too (when empty) on exit, as nobody else may be left to")
-    args = parser.parse_args(argv)
-    if args.remove_socket_dir and args.socket is None:
-        parser.error("--remove-socket-dir needs --socket")
-    if args.port is not None and not 0 <= args.port <= 65535:
-        parser.error("--port must be between 0 and 65535")
-    return args
 
 
 def _setup_logging(level):
@@ -241,7 +183,8 @@ def main(argv):
         log.warning("no --plugin-dir given: no plugins will be found")
 
     webhook_messages, health_messages = build_messages()
-    registry = PluginRegistry(args.plugin_dirs)
+    capture.install()
+    registry = PluginRegistry(args.plugin_dirs, reload_interval=args.reload_interval)
     for directory in registry.directories:  # plugins may import helper modules next to them
         if directory not in sys.path:
             sys.path.append(directory)
@@ -252,6 +195,9 @@ def main(argv):
     versions = {"grpc": grpc.__version__, "protobuf": google.protobuf.__version__}
     service = ExecutorService(webhook_messages, registry, pool, args.plugin_timeout, nonce, versions,
                               max_message_bytes=MAX_MESSAGE_BYTES, loader=loader)
+    if not args.no_stream:
+        service.stream = StreamServicer(service, webhook_messages, pool, args.max_streams)
+        service.capabilities.append(CAPABILITY_STREAM)
     health = HealthServicer(health_messages, ("", WEBHOOK_SERVICE), healthy=lambda: not pool.saturated)
     health_pool = ThreadPoolExecutor(max_workers=_HEALTH_THREADS, thread_name_prefix="health")
     watch_pool = ThreadPoolExecutor(max_workers=_WATCH_THREADS, thread_name_prefix="health-watch")
@@ -267,7 +213,9 @@ def main(argv):
         ("grpc.so_reuseport", 0),
     ]
     server = grpc.server(
-        ThreadPoolExecutor(max_workers=args.threads + args.queue_size + _EXTRA_SERVER_THREADS,
+        # each open stream holds a server thread for its lifetime (its reader is a thread of its own)
+        ThreadPoolExecutor(max_workers=args.threads + args.queue_size + _EXTRA_SERVER_THREADS
+                           + (0 if args.no_stream else args.max_streams),
                            thread_name_prefix="grpc"),
         handlers=handlers,
         interceptors=[TokenInterceptor(token)],

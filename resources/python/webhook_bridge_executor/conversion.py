@@ -50,26 +50,68 @@ def parse_body(raw, content_type):
     return raw.decode(charset_of(content_type), "replace")
 
 
+def _lazy(name, compute):
+    """A Request attribute computed from the message on first read (and settable, like a plain one)."""
+    slot = "_" + name
+
+    def get(self):
+        value = self.__dict__.get(slot, _UNSET)
+        if value is _UNSET:
+            value = compute(self)
+            self.__dict__[slot] = value
+        return value
+
+    def set_(self, value):
+        self.__dict__[slot] = value
+    return property(get, set_)
+
+
+_UNSET = object()
+
+
+def _content_type(req):
+    return req._msg.content_type or req.headers.get("content-type", "")
+
+
+def _query_string(req):
+    query = req._msg.query
+    return query[1:] if query.startswith("?") else query
+
+
+def _body(req):
+    if req.body_error is not None:
+        raise req.body_error
+    try:
+        return parse_body(req.raw_body, req.content_type)
+    except BadRequest as exc:
+        req.body_error = exc
+        raise
+
+
+class LazyRequest(Request):
+    """A webhook_bridge.Request over an ExecutePluginRequest message: headers, query and body are
+    converted when the plugin first reads them. An unparseable JSON body raises BadRequest on
+    ``request.body`` (the executor answers 400 when the plugin lets it through)."""
+
+    headers = _lazy("headers", lambda req: Headers((h.name, h.value) for h in req._msg.headers))
+    content_type = _lazy("content_type", _content_type)
+    query_string = _lazy("query_string", _query_string)
+    query = _lazy("query", lambda req: parse_qs(req.query_string, keep_blank_values=True))
+    raw_body = _lazy("raw_body", lambda req: bytes(req._msg.body))
+    body = _lazy("body", _body)
+
+    def __init__(self, msg, method):  # noqa: super().__init__ would convert everything at once
+        self._msg = msg
+        self.body_error = None
+        self.method = method
+        self.path = msg.path or "/"
+        self.request_id = msg.request_id
+        self.plugin = msg.plugin
+
+
 def build_request(msg, method):
-    """A webhook_bridge.Request from an ExecutePluginRequest message."""
-    raw = bytes(msg.body)
-    content_type = msg.content_type
-    headers = Headers((h.name, h.value) for h in msg.headers)
-    if not content_type:
-        content_type = headers.get("content-type", "")
-    query_string = msg.query[1:] if msg.query.startswith("?") else msg.query
-    return Request(
-        method=method,
-        path=msg.path or "/",
-        headers=headers,
-        query=parse_qs(query_string, keep_blank_values=True),
-        query_string=query_string,
-        raw_body=raw,
-        body=parse_body(raw, content_type),
-        content_type=content_type,
-        request_id=msg.request_id,
-        plugin=msg.plugin,
-    )
+    """A webhook_bridge.Request from an ExecutePluginRequest message (converted lazily)."""
+    return LazyRequest(msg, method)
 
 
 def _header_pairs(headers):

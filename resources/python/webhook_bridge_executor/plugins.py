@@ -20,6 +20,7 @@ import os
 import re
 import sys
 import threading
+import time
 import types
 
 from webhook_bridge import HTTP_METHODS
@@ -74,6 +75,7 @@ class PluginEntry(object):
         self.has_handle = False
         self.missing_module = ""  # the module a failed import lacks (the app offers to install it)
         self.style = ""  # "request" or "legacy" once the class is known
+        self.checked = time.monotonic()  # when its file was last looked at
         if instance is not None:
             self._inspect(instance)
 
@@ -159,8 +161,10 @@ def _load(name, path, stamp):
 
 
 class PluginRegistry(object):
-    def __init__(self, directories):
+    def __init__(self, directories, reload_interval=0.0):
         self.directories = [os.path.abspath(d) for d in directories]
+        # A loaded plugin's file is looked at again (path, mtime, size, inode) at most this often.
+        self._reload_interval = reload_interval
         self._entries = {}
         self._locks = {}
         self._lock = threading.Lock()
@@ -202,12 +206,18 @@ class PluginRegistry(object):
                 return path
         return None
 
-    def get(self, name, wait=None):
+    def get(self, name, wait=None, fresh=False):
         """The up-to-date entry for ``name`` (loading it if needed), or None.
 
+        The file is checked for changes at most once per ``reload_interval`` (always with
+        ``fresh``); in between, the entry last loaded is returned without touching the disk.
         If another thread is loading the same plugin and it does not finish
         within ``wait`` seconds, returns an unavailable entry with busy=True.
         """
+        if not fresh:
+            entry = self._entries.get(name)
+            if entry is not None and time.monotonic() - entry.checked < self._reload_interval:
+                return entry
         path = self.find(name)
         if path is None:
             self._forget(name)
@@ -216,6 +226,7 @@ class PluginRegistry(object):
         with self._lock:
             entry = self._entries.get(name)
             if entry is not None and entry.path == path and entry.stamp == stamp:
+                entry.checked = time.monotonic()
                 return entry
             lock = self._locks.setdefault(name, threading.Lock())
         if not lock.acquire(timeout=-1 if wait is None else max(wait, 0)):
@@ -225,6 +236,7 @@ class PluginRegistry(object):
                 entry = self._entries.get(name)
             stamp = _stamp(path)
             if entry is not None and entry.path == path and entry.stamp == stamp:
+                entry.checked = time.monotonic()
                 return entry
             if entry is not None:
                 log.info("plugin %r changed on disk; reloading", name)

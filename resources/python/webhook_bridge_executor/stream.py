@@ -1,0 +1,187 @@
+"""ExecuteStream: many webhook calls over one long-lived bidirectional stream.
+
+Per stream, one reader thread takes frames off the stream and hands each call to the plugin pool
+(one handoff); the worker that runs it converts the outcome and puts the reply on the stream's
+reply queue, which the gRPC server thread of the stream sends (completion order). Nobody waits for
+a call: the pool's timekeeper answers a call that waited too long for a worker (503 busy) or ran
+past its time limit (504, the call abandoned as in ExecutePlugin).
+
+- What ExecutePlugin reports as a gRPC status is a reply with ``error_code`` (its name) and
+  ``error_message``: INVALID_ARGUMENT (bad plugin name, method or request_id), NOT_FOUND,
+  CANCELLED, INTERNAL. Everything else is ``response`` with its in-band HTTP status.
+- ``started`` says whether the plugin's handler started: a call that failed before may be retried.
+- ``cancel_request_id`` drops a call that has not started (CANCELLED, started=false), or answers a
+  running one CANCELLED at once; it runs on until it returns (its result is dropped) or until its
+  time limit, when it is abandoned like any call past its time.
+- ``deadline_ms`` counts from when the reader takes the call off the stream.
+- The client ending its side (half-close) lets the calls in flight finish; the stream then ends. A
+  stream that breaks drops its calls not started and the replies of those running.
+"""
+
+import itertools
+import logging
+import queue
+import threading
+
+import grpc
+
+from .service import CallError
+
+log = logging.getLogger("webhook_bridge_executor.stream")
+
+_END = object()
+
+
+class StreamServicer(object):
+    def __init__(self, service, messages, pool, max_streams):
+        self._service = service
+        self._m = messages
+        self._pool = pool
+        self._max_streams = max_streams
+        self._lock = threading.Lock()
+        self._open = 0
+        self._counter = itertools.count(1)
+
+    def ExecuteStream(self, frames, context):
+        with self._lock:
+            full = self._open >= self._max_streams
+            if not full:
+                self._open += 1
+        if full:
+            context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
+                          "the executor serves at most %d streams at once" % self._max_streams)
+        try:
+            session = _Session(self, frames, context, next(self._counter))
+            for reply in session.replies():
+                yield reply
+        finally:
+            with self._lock:
+                self._open -= 1
+
+
+class _Session(object):
+    """One ExecuteStream rpc: its calls in flight by request_id, its reply queue."""
+
+    def __init__(self, owner, frames, context, number):
+        self._service = owner._service
+        self._m = owner._m
+        self._pool = owner._pool
+        self._replies = queue.SimpleQueue()
+        self._calls = {}
+        self._lock = threading.Lock()
+        self._reading = True
+        self._broken = False
+        context.add_callback(self._on_end)
+        reader = threading.Thread(target=self._read, args=(frames,), name="stream-reader-%d" % number)
+        reader.daemon = True
+        reader.start()
+
+    def replies(self):
+        get = self._replies.get
+        while True:
+            reply = get()
+            if reply is _END:
+                return
+            yield reply
+
+    # --- reading -------------------------------------------------------
+
+    def _read(self, frames):
+        try:
+            for frame in frames:
+                if frame.HasField("call"):
+                    self._start(frame.call)
+                elif frame.cancel_request_id:
+                    self._cancel(frame.cancel_request_id)
+        except grpc.RpcError:
+            pass  # the stream broke: _on_end drops what is in flight
+        except Exception:  # noqa: B902 - a bug of ours must still end the stream cleanly
+            log.exception("internal error reading a stream; ending it")
+            self._on_end()
+        with self._lock:
+            self._reading = False
+            ended = not self._calls
+        if ended:
+            self._replies.put(_END)
+
+    def _start(self, request):
+        rid = request.request_id
+        try:
+            if not rid:
+                raise CallError("INVALID_ARGUMENT", "a call needs a request_id")
+            call = self._service.prepare(request)
+        except CallError as exc:
+            self._replies.put(self._error(rid, exc.code, exc.message, False))
+            return
+        with self._lock:
+            if rid in self._calls:
+                duplicate = True
+            else:
+                duplicate = False
+                self._calls[rid] = call
+        if duplicate:
+            self._replies.put(self._error(rid, "INVALID_ARGUMENT",
+                                          "request_id %r is already in flight on this stream" % rid, False))
+            return
+        service = self._service
+        try:
+            call.task = self._pool.submit(lambda: service.run_call(call),
+                                          on_done=lambda result, error: self._done(call, result, error),
+                                          timeout=call.limit, queue_timeout=self._pool.queue_timeout)
+        except Exception as exc:  # noqa: B902 - PoolBusy / PoolSaturated: answered at once, in-band
+            self._done(call, None, exc)
+
+    def _cancel(self, rid):
+        with self._lock:
+            call = self._calls.get(rid)
+        if call is None or call.task is None:
+            return  # answered already (or never sent): nothing to cancel
+        what = self._pool.cancel(call.task)
+        if what is None:
+            return
+        if what == "dropped":
+            message = "cancelled before it started"
+        else:
+            message = "cancelled while running (the plugin runs on until it returns or its time limit)"
+        log.info("request %s to plugin %r: %s", rid, call.request.plugin, message)
+        self._answer(rid, self._error(rid, "CANCELLED", message, call.started))
+
+    # --- answering -----------------------------------------------------
+
+    def _done(self, call, result, error):
+        """A worker (or the pool's timekeeper) has the call's outcome."""
+        service = self._service
+        rid = call.request.request_id
+        outcome = service.outcome(call, result, error)
+        if isinstance(outcome, CallError):
+            reply = self._error(rid, outcome.code, outcome.message, call.started)
+        else:
+            reply = self._m.StreamReply(request_id=rid, response=service.response(call, outcome),
+                                        started=call.started)
+        self._answer(rid, reply)
+
+    def _answer(self, rid, reply):
+        with self._lock:
+            if self._calls.pop(rid, None) is None or self._broken:
+                return
+            ended = not self._reading and not self._calls
+        self._replies.put(reply)
+        if ended:
+            self._replies.put(_END)
+
+    def _error(self, rid, code, message, started):
+        return self._m.StreamReply(request_id=rid, error_code=code, error_message=message, started=started)
+
+    def _on_end(self):
+        """The rpc ended (or broke): calls in flight are dropped, the reply loop stops."""
+        with self._lock:
+            self._broken = True
+            calls = list(self._calls.values())
+            self._calls.clear()
+        dropped = 0
+        for call in calls:
+            if call.task is not None and self._pool.cancel(call.task) is not None:
+                dropped += 1
+        if dropped:
+            log.warning("a stream ended with %d call(s) in flight: their replies are dropped", dropped)
+        self._replies.put(_END)
