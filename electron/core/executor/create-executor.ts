@@ -99,7 +99,7 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     prepared.args.push(...concurrencyArgs(s.executor));
     for (const secret of prepared.secrets) logger.redactor.add(secret);
     return launchExecutor(
-      { generation: ctx.generation, interpreter: target, prepared, protoDir, readyTimeoutMs: tuning.readyTimeoutMs, logger: logger.child(`executor#${ctx.generation}`), signal: ctx.signal },
+      { generation: ctx.generation, interpreter: target, prepared, protoDir, readyTimeoutMs: tuning.readyTimeoutMs, streams: tuning.executeStreams, logger: logger.child(`executor#${ctx.generation}`), signal: ctx.signal },
       procDeps,
     );
   };
@@ -109,7 +109,7 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     if (mode === 'external') {
       const host = s.executor.host ?? '127.0.0.1';
       const address = s.executor.port === null ? null : `${host.includes(':') ? `[${host}]` : host}:${s.executor.port}`;
-      return new ExternalExecutor({ logger, address, token: env[TOKEN_ENV] ?? null, protoDir, now, wall: opts.wall, probeTimeoutMs: tuning.probeTimeoutMs });
+      return new ExternalExecutor({ logger, address, token: env[TOKEN_ENV] ?? null, protoDir, now, wall: opts.wall, probeTimeoutMs: tuning.probeTimeoutMs, streams: tuning.executeStreams });
     }
     return new Supervisor({
       logger,

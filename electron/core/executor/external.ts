@@ -22,6 +22,8 @@ export interface ExternalDeps {
   now: () => number;
   wall: () => Date;
   probeTimeoutMs: number;
+  /** ExecuteStream streams when the executor lists the capability (0 = unary). */
+  streams?: number;
 }
 
 class ExternalEndpoint implements Endpoint {
@@ -104,7 +106,7 @@ export class ExternalExecutor implements ExecutorBackend {
     const { address, token } = this.deps;
     if (!address) return this.fail('executor.mode is external but executor.port is not set');
     if (!token) return this.fail('executor.mode is external: set WEBHOOK_BRIDGE_EXECUTOR_TOKEN to the token the executor was started with');
-    const client = new ExecutorClient({ address, token, protoDir: this.deps.protoDir });
+    const client = new ExecutorClient({ address, token, protoDir: this.deps.protoDir, ...(this.deps.streams === undefined ? {} : { streams: this.deps.streams }) });
     this.endpoint = new ExternalEndpoint(address, client, this.deps.wall(), this.deps.now());
     this.set('connecting');
     await this.refresh();
@@ -130,7 +132,7 @@ export class ExternalExecutor implements ExecutorBackend {
         ep.startedMono = this.deps.now() - info.uptimeSeconds * 1000;
       }
       ep.healthy = true;
-      this.log.info(`connected to the external executor at ${ep.address} (pid ${info.pid}, ${info.pythonImplementation} ${info.pythonVersion})`);
+      this.log.info(`connected to the external executor at ${ep.address} (pid ${info.pid}, ${info.pythonImplementation} ${info.pythonVersion}; webhooks over ${ep.client.dataPath === 'stream' ? 'streams' : 'unary calls'})`);
       this.set('connected');
     } catch (err) {
       ep.healthy = false;

@@ -1,20 +1,27 @@
 /**
  * Typed gRPC client for the Python executor (proto/webhook_bridge.proto and
- * the standard grpc.health.v1 service). One channel per client; every call
- * carries `authorization: Bearer <token>` and a deadline; failures reject
- * with ExecutorError. No module-level state: the proto directory and all
- * settings come from the constructor.
+ * the standard grpc.health.v1 service). Every call carries `authorization:
+ * Bearer <token>` and a deadline; failures reject with ExecutorError. No
+ * module-level state: the proto directory and all settings come from the
+ * constructor.
+ *
+ * Data path: once the executor's HealthCheck lists "execute-stream", execute()
+ * goes over a few long-lived ExecuteStream streams on a second channel
+ * (stream-client.ts); before that, or for an executor of an older version,
+ * one unary ExecutePlugin per call. Health and admin calls stay unary on the
+ * first channel, so they never queue behind webhooks.
  */
-import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
 import { ExecutorError, toExecutorError } from './grpc-errors.js';
+import { loadProtocol, type Method, type ProtocolMethods } from './grpc-protocol.js';
+import { DEFAULT_EXECUTE_STREAMS, StreamMultiplexer } from './stream-client.js';
 import {
   decodeExecuteResponse,
   decodeExecutorHealth,
   decodeHealthStatus,
   decodePluginInfo,
   decodePluginList,
+  EXECUTE_STREAM_CAPABILITY,
   type CallOptions,
   type ExecuteRequest,
   type ExecuteResponse,
@@ -26,9 +33,6 @@ import {
 export * from './grpc-types.js';
 export * from './grpc-errors.js';
 
-export const PROTO_FILES = ['webhook_bridge.proto', 'health.proto'] as const;
-export const WEBHOOK_SERVICE = 'webhook_bridge.v1.WebhookExecutor';
-export const HEALTH_SERVICE = 'grpc.health.v1.Health';
 const DEFAULT_MAX_MESSAGE_BYTES = 32 * 1024 * 1024;
 // Codes only the executor itself answers with: a call ending so was answered (progress).
 // DEADLINE_EXCEEDED, UNAVAILABLE, CANCELLED, INTERNAL, UNKNOWN... may come from this side or the transport.
@@ -60,6 +64,8 @@ export interface ExecutorClientOptions {
   executeDeadlineMs?: number;
   /** Largest message either way (default 32 MiB, same as the executor). */
   maxMessageBytes?: number;
+  /** Streams for execute() when the executor serves ExecuteStream; 0 = always unary (default DEFAULT_EXECUTE_STREAMS). */
+  streams?: number;
 }
 
 export interface HealthWatchHandlers {
@@ -68,47 +74,6 @@ export interface HealthWatchHandlers {
   onError?: (err: ExecutorError) => void;
   /** Called when the server ends the stream (e.g. on executor shutdown). */
   onEnd?: () => void;
-}
-
-type Method = protoLoader.MethodDefinition<object, object>;
-
-interface ProtocolMethods {
-  execute: Method;
-  list: Method;
-  info: Method;
-  healthCheck: Method;
-  check: Method;
-  watch: Method;
-}
-
-function isServiceDefinition(def: protoLoader.AnyDefinition): def is protoLoader.ServiceDefinition {
-  return !('format' in def);
-}
-
-function loadProtocol(protoDir: string): ProtocolMethods {
-  let definition: protoLoader.PackageDefinition;
-  try {
-    definition = protoLoader.loadSync(
-      PROTO_FILES.map((file) => path.join(protoDir, file)),
-      { includeDirs: [protoDir], keepCase: false, longs: String, enums: String, bytes: Buffer, defaults: true, arrays: true },
-    );
-  } catch (err) {
-    throw new Error(`cannot load the executor protocol from ${protoDir}: ${err instanceof Error ? err.message : String(err)}`, { cause: err });
-  }
-  const method = (service: string, name: string): Method => {
-    const def = definition[service];
-    const found = def !== undefined && isServiceDefinition(def) ? def[name] : undefined;
-    if (found === undefined) throw new Error(`the protocol in ${protoDir} has no rpc ${service}/${name}`);
-    return found;
-  };
-  return {
-    execute: method(WEBHOOK_SERVICE, 'ExecutePlugin'),
-    list: method(WEBHOOK_SERVICE, 'ListPlugins'),
-    info: method(WEBHOOK_SERVICE, 'GetPluginInfo'),
-    healthCheck: method(WEBHOOK_SERVICE, 'HealthCheck'),
-    check: method(HEALTH_SERVICE, 'Check'),
-    watch: method(HEALTH_SERVICE, 'Watch'),
-  };
 }
 
 export class ExecutorClient {
@@ -120,6 +85,9 @@ export class ExecutorClient {
   private readonly executeDeadlineMs: number;
   private closed = false;
   private answeredCount = 0;
+  private readonly channelOptions: grpc.ChannelOptions;
+  private readonly streamCount: number;
+  private streamsValue: { mux: StreamMultiplexer; channel: grpc.Client } | undefined;
 
   constructor(opts: ExecutorClientOptions) {
     if (opts.token === '') throw new Error('ExecutorClient needs a non-empty token');
@@ -128,8 +96,9 @@ export class ExecutorClient {
     this.defaultDeadlineMs = opts.defaultDeadlineMs ?? 5_000;
     this.executeDeadlineMs = opts.executeDeadlineMs ?? 35_000;
     this.methods = loadProtocol(opts.protoDir);
+    this.streamCount = opts.streams ?? DEFAULT_EXECUTE_STREAMS;
     const maxBytes = opts.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
-    this.client = new grpc.Client(opts.address, grpc.credentials.createInsecure(), {
+    this.channelOptions = {
       // A local socket: never route through an HTTP proxy from the environment.
       'grpc.enable_http_proxy': 0,
       // Our own subchannel: never share a connection with another client
@@ -140,25 +109,65 @@ export class ExecutorClient {
       // The executor restarts in well under a second; reconnect quickly.
       'grpc.initial_reconnect_backoff_ms': 100,
       'grpc.max_reconnect_backoff_ms': 1_000,
-    });
+    };
+    this.client = new grpc.Client(opts.address, grpc.credentials.createInsecure(), this.channelOptions);
+  }
+
+  /** How execute() reaches the executor now: 'stream' once its HealthCheck listed "execute-stream". */
+  get dataPath(): 'stream' | 'unary' {
+    return this.streamsValue ? 'stream' : 'unary';
+  }
+
+  /**
+   * Follows the capabilities of the executor's HealthCheck answer: streams when it lists
+   * "execute-stream" (and streams are wanted), else unary. Called for every HealthCheck answer.
+   */
+  private adopt(capabilities: readonly string[]): void {
+    const want = this.streamCount > 0 && !this.closed && capabilities.includes(EXECUTE_STREAM_CAPABILITY);
+    if (want && !this.streamsValue) {
+      const channel = new grpc.Client(this.address, grpc.credentials.createInsecure(), this.channelOptions);
+      const mux = new StreamMultiplexer({
+        channel,
+        method: this.methods.stream,
+        metadata: this.metadata(),
+        streams: this.streamCount,
+        onAnswered: () => void this.answeredCount++,
+      });
+      this.streamsValue = { mux, channel };
+    } else if (!want && this.streamsValue) this.dropStreams();
+  }
+
+  private dropStreams(): void {
+    const s = this.streamsValue;
+    this.streamsValue = undefined;
+    s?.mux.close();
+    s?.channel.close();
   }
 
   /** Run one webhook through a plugin. Plugin failures come back in-band (statusCode/error). */
   execute(req: ExecuteRequest, opts: CallOptions = {}): Promise<ExecuteResponse> {
     const timeoutMs = req.timeoutMs ?? 0;
-    const fallback = timeoutMs > 0 ? timeoutMs + 2_000 : this.executeDeadlineMs;
+    const deadlineMs = opts.deadlineMs ?? (timeoutMs > 0 ? timeoutMs + 2_000 : this.executeDeadlineMs);
     const message = {
       requestId: req.requestId,
       plugin: req.plugin,
       method: req.method,
       path: req.path,
-      headers: req.headers.map((h) => ({ name: h.name, value: h.value })),
+      headers: req.headers,
       query: req.query,
-      body: Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength),
+      body: Buffer.isBuffer(req.body) ? req.body : Buffer.from(req.body.buffer, req.body.byteOffset, req.body.byteLength),
       contentType: req.contentType,
       timeoutMs,
+      deadlineMs,
     };
-    return this.unary(this.methods.execute, message, decodeExecuteResponse, opts, fallback);
+    const streams = this.streamsValue;
+    if (!streams) return this.unary(this.methods.execute, message, decodeExecuteResponse, opts, deadlineMs);
+    return streams.mux.execute(message, opts.signal).then(decodeExecuteResponse, (err: unknown) => {
+      if (!(err instanceof ExecutorError) || err.code !== 'UNIMPLEMENTED') throw err;
+      // it listed the capability but does not serve the rpc: nothing ran, so go unary from now on
+      if (this.streamsValue === streams) this.dropStreams();
+      return this.unary(this.methods.execute, message, decodeExecuteResponse, opts, deadlineMs);
+    });
   }
 
   listPlugins(opts: CallOptions = {}): Promise<PluginInfo[]> {
@@ -185,7 +194,10 @@ export class ExecutorClient {
 
   /** The executor's own HealthCheck: identity (nonce, pid, python) and counters. */
   executorHealth(opts: CallOptions = {}): Promise<ExecutorHealth> {
-    return this.unary(this.methods.healthCheck, {}, decodeExecutorHealth, opts);
+    return this.unary(this.methods.healthCheck, {}, decodeExecutorHealth, opts).then((health) => {
+      this.adopt(health.capabilities);
+      return health;
+    });
   }
 
   /**
@@ -238,6 +250,7 @@ export class ExecutorClient {
   close(): void {
     if (this.closed) return;
     this.closed = true;
+    this.dropStreams();
     this.client.close();
   }
 

@@ -30,6 +30,24 @@ export interface ExecuteRequest {
   timeoutMs?: number;
 }
 
+/** The capability an executor lists in HealthCheck when it serves ExecuteStream. */
+export const EXECUTE_STREAM_CAPABILITY = 'execute-stream';
+
+/** One frame from the app on ExecuteStream (StreamFrame): a call to run, or the id of one to cancel. */
+export type StreamFrame = { call: object } | { cancelRequestId: string };
+
+/** One reply of the executor on ExecuteStream (StreamReply), decoded. */
+export interface StreamReply {
+  requestId: string;
+  /** The plugin's outcome (raw, for decodeExecuteResponse); null when errorCode is set or in a started notice. */
+  response: unknown;
+  /** A gRPC status name (NOT_FOUND, DEADLINE_EXCEEDED…) when the call failed as ExecutePlugin would; else "". */
+  errorCode: string;
+  errorMessage: string;
+  /** Plugin code started for this call. A reply with neither response nor errorCode is only this notice. */
+  started: boolean;
+}
+
 export interface ExecuteResponse {
   requestId: string;
   statusCode: number;
@@ -74,6 +92,8 @@ export interface ExecutorHealth {
   grpcVersion: string;
   protobufVersion: string;
   pluginDirs: string[];
+  /** Optional features it serves, e.g. "execute-stream"; none from executors of older versions. */
+  capabilities: string[];
 }
 
 /** grpc.health.v1 status. */
@@ -185,6 +205,20 @@ export function decodeExecutorHealth(value: unknown): ExecutorHealth {
     grpcVersion: str(f, 'grpcVersion'),
     protobufVersion: str(f, 'protobufVersion'),
     pluginDirs: list(f, 'pluginDirs').map((d) => String(d)),
+    // absent (not just empty) from a proto of an older version
+    capabilities: Array.isArray(f['capabilities']) ? f['capabilities'].map((c) => String(c)) : [],
+  };
+}
+
+export function decodeStreamReply(value: unknown): StreamReply {
+  const f = fields(value, 'StreamReply');
+  const response = f['response'];
+  return {
+    requestId: str(f, 'requestId'),
+    response: response === undefined ? null : response,
+    errorCode: str(f, 'errorCode'),
+    errorMessage: str(f, 'errorMessage'),
+    started: bool(f, 'started'),
   };
 }
 

@@ -29,6 +29,8 @@ export interface LaunchRequest {
   prepared: PreparedLaunch;
   protoDir: string;
   readyTimeoutMs: number;
+  /** ExecuteStream streams once the executor lists the capability (0 = unary; default DEFAULT_EXECUTE_STREAMS). */
+  streams?: number;
   /** Tagged with the generation, e.g. `executor#3`. */
   logger: Logger;
   stderrTailLines?: number;
@@ -167,7 +169,7 @@ export class SpawnedExecutor implements Endpoint {
       throw await this.failure(`answered at ${hs.address} with another nonce: a stale socket or a foreign process`);
     }
     this.addressValue = hs.address;
-    const client = new ExecutorClient({ address: hs.address, token: prepared.token, protoDir: this.req.protoDir });
+    const client = new ExecutorClient({ address: hs.address, token: prepared.token, protoDir: this.req.protoDir, ...(this.req.streams === undefined ? {} : { streams: this.req.streams }) });
     this.clientValue = client;
     await this.raceExit(client.waitForReady(left()), left());
     const [status, info] = await this.raceExit(
@@ -177,7 +179,7 @@ export class SpawnedExecutor implements Endpoint {
     if (info.nonce !== prepared.nonce) throw await this.failure(`at ${hs.address} is not the process that was started (nonce mismatch)`);
     if (status !== 'SERVING' || info.status !== 'SERVING') throw await this.failure(`reports ${status}, not SERVING`);
     this.req.signal?.removeEventListener('abort', this.onAbort);
-    this.req.logger.info(`ready at ${hs.address} (pid ${info.pid}, ${info.pythonImplementation} ${info.pythonVersion}, grpc ${info.grpcVersion}, protobuf ${info.protobufVersion})`);
+    this.req.logger.info(`ready at ${hs.address} (pid ${info.pid}, ${info.pythonImplementation} ${info.pythonVersion}, grpc ${info.grpcVersion}, protobuf ${info.protobufVersion}; webhooks over ${client.dataPath === 'stream' ? 'streams' : 'unary calls'})`);
   }
 
   /** `promise`, unless the process exits first or `ms` pass: then an ExecutorStartError. */

@@ -2,6 +2,7 @@
 import { DEFAULT_BACKOFF } from './backoff.js';
 import type { ServiceTuning } from './gateway.js';
 import type { HealthMonitorOptions } from './health-monitor.js';
+import { DEFAULT_EXECUTE_STREAMS } from './stream-client.js';
 import type { SupervisorTuning } from './supervisor.js';
 
 export interface ExecutorTuning extends SupervisorTuning, ServiceTuning {
@@ -9,6 +10,8 @@ export interface ExecutorTuning extends SupervisorTuning, ServiceTuning {
   readyTimeoutMs: number;
   health: HealthMonitorOptions;
   metricsThrottleMs: number;
+  /** Long-lived ExecuteStream streams per executor that serves them; 0 = one unary call per webhook. */
+  executeStreams: number;
 }
 
 export const DEFAULT_TUNING: ExecutorTuning = {
@@ -22,4 +25,5 @@ export const DEFAULT_TUNING: ExecutorTuning = {
   readyTimeoutMs: 15_000,
   health: { intervalMs: 2_000, timeoutMs: 1_500, failuresToMark: 2 },
   metricsThrottleMs: 1_000,
+  executeStreams: DEFAULT_EXECUTE_STREAMS,
 };

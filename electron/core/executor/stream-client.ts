@@ -1,0 +1,248 @@
+/**
+ * The streamed data path to one executor: webhook calls travel over a few long-lived ExecuteStream
+ * streams (proto/webhook_bridge.proto) on a channel of their own, matched by request_id.
+ *
+ * - A call goes to the stream with the fewest calls in flight; a slot whose stream broke is opened
+ *   again by the next call that picks it.
+ * - Deadline: the call carries `deadline_ms` (the executor answers 504 before it passes), and one
+ *   timer for the whole multiplexer answers the caller DEADLINE_EXCEEDED at the deadline even when
+ *   the executor never replies (a cancel frame then tells the executor to drop the call).
+ * - Cancellation: the caller's AbortSignal sends `cancel_request_id` and fails the call CANCELLED.
+ * - A reply with `error_code` fails the call with that gRPC status, exactly as ExecutePlugin would.
+ * - A broken stream fails only its calls in flight: one whose `started` notice never came is sent
+ *   again once on another stream (same request_id: the executor runs it at most once); one that
+ *   started fails UNAVAILABLE saying it may have run.
+ * No Metadata object, deadline or HTTP/2 stream per call: those are paid once per stream.
+ */
+import * as grpc from '@grpc/grpc-js';
+import { ExecutorError, toExecutorError } from './grpc-errors.js';
+import type { Method } from './grpc-protocol.js';
+import { decodeStreamReply, type StreamFrame } from './grpc-types.js';
+
+/** Streams per executor (measured with 1/2/4/8: see the README's Calls section). */
+export const DEFAULT_EXECUTE_STREAMS = 4;
+
+/** An ExecutePluginRequest as proto-loader serializes it (camelCase); deadlineMs is set here. */
+export interface StreamCallMessage {
+  requestId: string;
+  deadlineMs: number;
+}
+
+export interface StreamMultiplexerOptions {
+  /** A channel used for nothing else, so admin and health calls never queue behind webhooks. */
+  channel: grpc.Client;
+  method: Method;
+  /** Sent once per stream (the bearer token). */
+  metadata: grpc.Metadata;
+  streams: number;
+  /** Every reply the executor sends (progress, for the health monitor's busy-vs-hung test). */
+  onAnswered: () => void;
+}
+
+type Duplex = grpc.ClientDuplexStream<StreamFrame, unknown>;
+
+function codeOf(name: string): number {
+  const code: unknown = (grpc.status as unknown as Record<string, unknown>)[name];
+  return typeof code === 'number' ? code : grpc.status.UNKNOWN;
+}
+
+class Lane {
+  readonly inflight = new Map<string, StreamCall>();
+  broken = false;
+  constructor(readonly call: Duplex) {}
+
+  send(frame: StreamFrame): boolean {
+    if (this.broken) return false;
+    try {
+      this.call.write(frame);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}
+
+/** One call in flight; it is its own abort listener (no closure per call). */
+class StreamCall {
+  lane: Lane | undefined;
+  started = false;
+  retried = false;
+  readonly deadlineAt: number;
+
+  constructor(
+    private readonly mux: StreamMultiplexer,
+    readonly message: StreamCallMessage,
+    readonly resolve: (raw: unknown) => void,
+    readonly reject: (err: ExecutorError) => void,
+    readonly signal: AbortSignal | undefined,
+  ) {
+    this.deadlineAt = Date.now() + message.deadlineMs;
+  }
+
+  handleEvent(): void {
+    this.mux.cancel(this, new ExecutorError(grpc.status.CANCELLED, 'the call was cancelled: its caller went away'));
+  }
+}
+
+export class StreamMultiplexer {
+  private readonly lanes: Array<Lane | undefined>;
+  private timer: NodeJS.Timeout | undefined;
+  private timerAt = Infinity;
+  private closed = false;
+
+  constructor(private readonly opts: StreamMultiplexerOptions) {
+    this.lanes = new Array<Lane | undefined>(Math.max(1, opts.streams)).fill(undefined);
+  }
+
+  /** Streams open now (for tests and status). */
+  get openStreams(): number {
+    return this.lanes.filter((l) => l !== undefined).length;
+  }
+
+  /** Resolves with the raw ExecutePluginResponse; rejects with an ExecutorError. */
+  execute(message: StreamCallMessage, signal?: AbortSignal): Promise<unknown> {
+    if (this.closed) return Promise.reject(new ExecutorError(grpc.status.CANCELLED, 'executor client is closed'));
+    if (signal?.aborted) return Promise.reject(new ExecutorError(grpc.status.CANCELLED, 'call aborted before it started'));
+    return new Promise<unknown>((resolve, reject) => {
+      const call = new StreamCall(this, message, resolve, reject, signal);
+      signal?.addEventListener('abort', call, { once: true });
+      this.dispatch(call);
+      if (call.deadlineAt < this.timerAt) this.arm(call.deadlineAt);
+    });
+  }
+
+  /** Fails every call in flight CANCELLED and ends the streams. Idempotent. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    if (this.timer) clearTimeout(this.timer);
+    const err = new ExecutorError(grpc.status.CANCELLED, 'executor client is closed');
+    for (const lane of this.lanes) {
+      if (!lane) continue;
+      lane.broken = true;
+      for (const call of lane.inflight.values()) this.finish(call, err);
+      lane.call.cancel();
+    }
+    this.lanes.fill(undefined);
+  }
+
+  /** Drops a call (caller gone, deadline passed): the executor is told, the caller answered `err`. */
+  cancel(call: StreamCall, err: ExecutorError): void {
+    const lane = call.lane;
+    if (!lane || lane.inflight.get(call.message.requestId) !== call) return;
+    lane.send({ cancelRequestId: call.message.requestId });
+    this.finish(call, err);
+  }
+
+  private finish(call: StreamCall, err: ExecutorError | null, raw?: unknown): void {
+    call.lane?.inflight.delete(call.message.requestId);
+    call.lane = undefined;
+    call.signal?.removeEventListener('abort', call);
+    if (err) call.reject(err);
+    else call.resolve(raw);
+  }
+
+  /** To the stream with the fewest calls (a broken one has left its slot, so a retry goes elsewhere). */
+  private dispatch(call: StreamCall): void {
+    let best = 0;
+    let bestLoad = Infinity;
+    for (let i = 0; i < this.lanes.length; i++) {
+      const lane = this.lanes[i];
+      const load = lane === undefined ? 0 : lane.inflight.size;
+      if (load < bestLoad) {
+        best = i;
+        bestLoad = load;
+      }
+    }
+    const lane = this.lanes[best] ?? this.open(best);
+    call.lane = lane;
+    lane.inflight.set(call.message.requestId, call);
+    if (!lane.send({ call: call.message })) this.broke(lane, new ExecutorError(grpc.status.UNAVAILABLE, 'the stream to the executor is closed'));
+  }
+
+  private open(slot: number): Lane {
+    const m = this.opts.method;
+    const duplex = this.opts.channel.makeBidiStreamRequest(m.path, m.requestSerialize, m.responseDeserialize, this.opts.metadata, {}) as Duplex;
+    const lane = new Lane(duplex);
+    this.lanes[slot] = lane;
+    duplex.on('data', (value: unknown) => this.onReply(lane, value));
+    // 'status' comes exactly once, right after 'error' (a non-OK status) or at a clean end
+    duplex.on('error', () => undefined);
+    duplex.on('status', (status: grpc.StatusObject) => {
+      const err = status.code === grpc.status.OK
+        ? new ExecutorError(grpc.status.UNAVAILABLE, 'the executor ended the stream')
+        : toExecutorError(status);
+      this.broke(lane, err);
+    });
+    return lane;
+  }
+
+  private onReply(lane: Lane, value: unknown): void {
+    let reply;
+    try {
+      reply = decodeStreamReply(value);
+    } catch (err) {
+      this.broke(lane, toExecutorError(err));
+      lane.call.cancel();
+      return;
+    }
+    this.opts.onAnswered();
+    const call = lane.inflight.get(reply.requestId);
+    if (!call) return; // cancelled or past its deadline already
+    if (reply.errorCode !== '') {
+      this.finish(call, new ExecutorError(codeOf(reply.errorCode), reply.errorMessage || `the executor answered ${reply.errorCode}`));
+    } else if (reply.response !== null) {
+      this.finish(call, null, reply.response);
+    } else {
+      call.started = call.started || reply.started;
+    }
+  }
+
+  /** A stream ended or failed: its calls in flight are retried once (not started) or failed. */
+  private broke(lane: Lane, err: ExecutorError): void {
+    if (lane.broken) return;
+    lane.broken = true;
+    const slot = this.lanes.indexOf(lane);
+    if (slot !== -1) this.lanes[slot] = undefined;
+    const calls = [...lane.inflight.values()];
+    lane.inflight.clear();
+    // the executor refused the stream itself: another stream would be refused the same way
+    const retryable = err.code !== 'UNIMPLEMENTED' && err.code !== 'UNAUTHENTICATED';
+    for (const call of calls) {
+      call.lane = undefined;
+      if (!this.closed && retryable && !call.started && !call.retried) {
+        call.retried = true;
+        this.dispatch(call);
+      } else if (call.started) {
+        this.finish(call, new ExecutorError(grpc.status.UNAVAILABLE, `the stream to the executor broke after the plugin started, so the call may have run and is not retried (${err.message})`));
+      } else {
+        this.finish(call, err);
+      }
+    }
+  }
+
+  private arm(at: number): void {
+    if (this.closed) return;
+    if (this.timer) clearTimeout(this.timer);
+    this.timerAt = at;
+    this.timer = setTimeout(this.sweep, Math.max(0, at - Date.now()));
+    this.timer.unref();
+  }
+
+  /** The one deadline timer: fails the calls past their deadline, then waits for the next one. */
+  private readonly sweep = (): void => {
+    this.timer = undefined;
+    this.timerAt = Infinity;
+    const now = Date.now();
+    let next = Infinity;
+    for (const lane of this.lanes) {
+      if (!lane) continue;
+      for (const call of lane.inflight.values()) {
+        if (call.deadlineAt <= now) {
+          this.cancel(call, new ExecutorError(grpc.status.DEADLINE_EXCEEDED, `no answer from the executor within ${call.message.deadlineMs} ms`));
+        } else if (call.deadlineAt < next) next = call.deadlineAt;
+      }
+    }
+    if (next !== Infinity) this.arm(next);
+  };
+}
