@@ -71,6 +71,13 @@ export function webhookRoutes(executor: Pick<Executor, 'execute'>): (app: Fastif
             throw invalid('plugin', 'invalid plugin name', `plugin: invalid plugin name (expected ${PLUGIN_NAME_PATTERN})`);
           }
           const q = request.url.indexOf('?');
+          // the HTTP client going away (its connection closed before our answer) cancels the call
+          const gone = new AbortController();
+          const res = reply.raw;
+          const onClose = (): void => {
+            if (!res.writableFinished) gone.abort();
+          };
+          res.once('close', onClose);
           const result = await executor.execute({
             plugin,
             method: request.method,
@@ -79,7 +86,7 @@ export function webhookRoutes(executor: Pick<Executor, 'execute'>): (app: Fastif
             query: q === -1 ? '' : request.url.slice(q + 1),
             body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
             contentType: request.headers['content-type'] ?? '',
-          });
+          }, { signal: gone.signal }).finally(() => res.off('close', onClose));
           const status = Number.isInteger(result.status) && result.status >= 100 && result.status <= 599 ? result.status : 500;
           reply.code(status);
           for (const [name, [first, ...more]] of groupHeaders(result.headers)) reply.header(name, more.length === 0 ? first : [first, ...more]);

@@ -15,6 +15,12 @@ export interface WebhookRequest {
   contentType: string;
 }
 
+/** How one webhook call runs (one optional object: later options join it). */
+export interface ExecuteOptions {
+  /** Aborting cancels the call: the executor drops it, or abandons the running plugin (the HTTP client went away). */
+  signal?: AbortSignal;
+}
+
 /** One response header line; a name may repeat (two `Set-Cookie` lines stay two lines). */
 export type HeaderPair = [name: string, value: string];
 
@@ -48,7 +54,7 @@ export interface Executor {
   listPlugins(): Promise<PluginList>;
   getPlugin(name: string): Promise<PluginInfo>;
   testPlugin(input: PluginTestInput): Promise<PluginTestResult>;
-  execute(request: WebhookRequest): Promise<WebhookResponse>;
+  execute(request: WebhookRequest, options?: ExecuteOptions): Promise<WebhookResponse>;
 }
 
 /** Provisioning jobs (install packages, create venvs). */

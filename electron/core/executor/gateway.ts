@@ -10,7 +10,7 @@ import { httpStatusOf } from '../../../shared/errors.js';
 import type { PluginInfo, PluginList, PluginTestInput, PluginTestResult } from '../../../shared/dto/plugins.js';
 import { errorMessage } from '../app-error.js';
 import type { ActivationOutcome, ResolvedInterpreter } from '../interpreters/registry.js';
-import type { Executor, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
+import type { ExecuteOptions, Executor, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
 import type { ExecutorBackend, Lease } from './backend.js';
 import type { CallSignals } from './call-signals.js';
 import { distributionFor } from '../interpreters/module-map.js';
@@ -203,7 +203,7 @@ export class ExecutorGateway implements Executor {
     return { status: res.status, headers, body: res.body.toString('utf8'), duration_ms: round2(this.deps.now() - t0) };
   }
 
-  async execute(request: WebhookRequest): Promise<WebhookResponse> {
+  async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
     const { manager, signals } = this.deps;
     const t0 = this.deps.now();
     let ok = false;
@@ -224,7 +224,7 @@ export class ExecutorGateway implements Executor {
           body: request.body,
           contentType: request.contentType,
           timeoutMs: this.deps.pluginTimeoutMs(),
-        });
+        }, options.signal ? { signal: options.signal } : {});
         ok = res.statusCode < 500;
         status = res.statusCode;
         const headers = res.headers.map(({ name, value }: HttpHeader): HeaderPair => [name, value]);
