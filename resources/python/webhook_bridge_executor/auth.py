@@ -1,6 +1,9 @@
 """Bearer-token check on every RPC, health included."""
 
-import hmac
+try:  # what hmac.compare_digest is, without importing hmac (and _hashlib) at start-up
+    from _operator import _compare_digest as compare_digest
+except ImportError:  # pragma: no cover - other Pythons
+    from hmac import compare_digest
 
 import grpc
 
@@ -23,7 +26,7 @@ class TokenInterceptor(grpc.ServerInterceptor):
                 value = value.decode("utf-8", "replace")
             scheme, _, credential = value.strip().partition(" ")
             if scheme.lower() == "bearer":
-                return hmac.compare_digest(credential.strip().encode("utf-8"), self._expected)
+                return compare_digest(credential.strip().encode("utf-8"), self._expected)
         return False
 
     def intercept_service(self, continuation, handler_call_details):

@@ -1,7 +1,6 @@
 """Binding the gRPC server to a unix socket or a TCP port."""
 
 import errno
-import ipaddress
 import logging
 import os
 import socket
@@ -88,6 +87,7 @@ def _is_loopback(host):
     if host == "localhost":
         return True
     try:
+        import ipaddress  # only for --host (start-up speed)
         return ipaddress.ip_address(host).is_loopback
     except ValueError:
         return False

@@ -1,15 +1,14 @@
 """Command line, server setup, handshake and lifecycle."""
 
+import binascii
 import json
 import logging
 import os
-import platform
 import signal
 import sys
 import subprocess
 import threading
 import time
-import uuid
 from concurrent.futures import ThreadPoolExecutor
 
 import grpc
@@ -23,7 +22,7 @@ from .health import HealthServicer, reserve_threads
 from .plugins import PluginRegistry
 from .pool import WorkerPool
 from .protocol import WEBHOOK_SERVICE, build_messages
-from .service import ExecutorService
+from .service import ExecutorService, python_version
 from .stream import StreamServicer
 
 HANDSHAKE_PREFIX = "WEBHOOK_BRIDGE_EXECUTOR_READY "
@@ -157,7 +156,7 @@ def _handshake(address, nonce):
         "address": address,
         "nonce": nonce,
         "pid": os.getpid(),
-        "version": platform.python_version(),
+        "version": python_version(),
         "implementation": sys.implementation.name,
     }, separators=(",", ":"))
     sys.stdout.write(line + "\n")
@@ -178,7 +177,7 @@ def main(argv):
     token = os.environ.pop(TOKEN_ENV, "")  # popped: plugins' subprocesses must not inherit it
     if not token:
         return _fatal(EXIT_USAGE, "%s is not set" % TOKEN_ENV)
-    nonce = os.environ.pop(NONCE_ENV, "") or uuid.uuid4().hex
+    nonce = os.environ.pop(NONCE_ENV, "") or binascii.hexlify(os.urandom(16)).decode("ascii")
     if not args.plugin_dirs:
         log.warning("no --plugin-dir given: no plugins will be found")
 
@@ -244,7 +243,7 @@ def main(argv):
     health.set("", True)
     health.set(WEBHOOK_SERVICE, True)
     log.info("executor %s serving on %s (python %s %s, grpc %s, protobuf %s, pid %d)",
-             __version__, address, sys.implementation.name, platform.python_version(),
+             __version__, address, sys.implementation.name, python_version(),
              versions["grpc"], versions["protobuf"], os.getpid())
     _handshake(address, nonce)
     if not args.no_stdin_watch:

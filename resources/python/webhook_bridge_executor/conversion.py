@@ -6,8 +6,6 @@ Pure functions, no gRPC: easy to reason about and to test.
 import codecs
 import json
 
-from urllib.parse import parse_qs
-
 from webhook_bridge import Headers, Request, Response, is_json_content_type
 
 JSON_TYPE = "application/json"
@@ -78,6 +76,11 @@ def _query_string(req):
     return query[1:] if query.startswith("?") else query
 
 
+def _parse_qs(text):
+    from urllib.parse import parse_qs  # on first use: start-up speed
+    return parse_qs(text, keep_blank_values=True)
+
+
 def _body(req):
     if req.body_error is not None:
         raise req.body_error
@@ -96,7 +99,7 @@ class LazyRequest(Request):
     headers = _lazy("headers", lambda req: Headers((h.name, h.value) for h in req._msg.headers))
     content_type = _lazy("content_type", _content_type)
     query_string = _lazy("query_string", _query_string)
-    query = _lazy("query", lambda req: parse_qs(req.query_string, keep_blank_values=True))
+    query = _lazy("query", lambda req: _parse_qs(req.query_string))
     raw_body = _lazy("raw_body", lambda req: bytes(req._msg.body))
     body = _lazy("body", _body)
 

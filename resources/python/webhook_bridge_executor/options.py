@@ -24,8 +24,16 @@ def _non_negative(kind):
     return parse
 
 
+class _Formatter(argparse.HelpFormatter):
+    """A fixed width: the default asks the terminal through shutil, which imports bz2 and lzma."""
+
+    def __init__(self, prog):
+        argparse.HelpFormatter.__init__(self, prog, width=100)
+
+
 def parse_args(argv):
     parser = argparse.ArgumentParser(
+        formatter_class=_Formatter,
         prog="webhook_bridge_executor",
         description="Serve webhook-bridge Python plugins over gRPC. Secrets come from the "
                     "environment: %s (required bearer token) and %s (identity nonce)."

@@ -25,10 +25,6 @@ import types
 
 from webhook_bridge import HTTP_METHODS
 
-from .diagnostics import (LEGACY_STYLE, PluginShapeError, check_request_style, find_plugin_class, missing_module,
-                          public_exception)
-from .legacy import LegacyAdapter
-from .signature import SecretError, resolve_secret
 
 # A plugin name (= file stem). The same string as PLUGIN_NAME_PATTERN in shared/dto/plugins.ts
 # (test/integration/executor.test.ts compares them). Files starting with "_" or "." are helpers.
@@ -114,6 +110,10 @@ def _stamp(path):
 
 
 def _load(name, path, stamp):
+    # Imported on the first load, not at start-up: the executor is serving sooner.
+    from .diagnostics import (LEGACY_STYLE, PluginShapeError, check_request_style, find_plugin_class,
+                              missing_module, public_exception)
+    from .signature import SecretError, resolve_secret
     module_name = _MODULE_PREFIX + name
     try:
         with open(path, "rb") as handle:
@@ -125,6 +125,7 @@ def _load(name, path, stamp):
         exec(code, module.__dict__)
         plugin_class, style = find_plugin_class(module, path)
         if style == LEGACY_STYLE:
+            from .legacy import LegacyAdapter
             instance = LegacyAdapter(plugin_class, name, path)  # a new plugin instance per call
         else:
             check_request_style(plugin_class, path)

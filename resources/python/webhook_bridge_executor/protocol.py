@@ -1,6 +1,7 @@
 """Message classes for proto/webhook_bridge.proto and proto/health.proto.
 
-The descriptors are built at run time from FileDescriptorProto objects so the
+The descriptors are written at run time as serialized FileDescriptorProto bytes (a few lines of
+protobuf encoding below, so not even descriptor_pb2 is imported at start-up) so the
 executor needs neither protoc nor generated ``_pb2`` modules, and works with
 every protobuf runtime from 3.21 (Debian's "4.21.12") to current releases
 (upb, cpp and pure-python backends alike).
@@ -10,18 +11,18 @@ test/integration/executor.test.ts compares them with the descriptors Node
 loads from proto/*.proto.
 """
 
-from google.protobuf import descriptor_pb2, descriptor_pool, message_factory
+from google.protobuf import descriptor_pool, message_factory
 
-_F = descriptor_pb2.FieldDescriptorProto
-
-# Short names for field types used below.
+# FieldDescriptorProto's enums (descriptor.proto): labels and the scalar types used below.
+_LABEL_OPTIONAL, _LABEL_REPEATED = 1, 3
+_TYPE_MESSAGE, _TYPE_ENUM = 11, 14
 _TYPES = {
-    "string": _F.TYPE_STRING,
-    "bytes": _F.TYPE_BYTES,
-    "bool": _F.TYPE_BOOL,
-    "int32": _F.TYPE_INT32,
-    "uint32": _F.TYPE_UINT32,
-    "double": _F.TYPE_DOUBLE,
+    "double": 1,
+    "int32": 5,
+    "bool": 8,
+    "string": 9,
+    "bytes": 12,
+    "uint32": 13,
 }
 
 WEBHOOK_PACKAGE = "webhook_bridge.v1"
@@ -30,66 +31,87 @@ WEBHOOK_SERVICE = WEBHOOK_PACKAGE + ".WebhookExecutor"
 HEALTH_SERVICE = HEALTH_PACKAGE + ".Health"
 
 
-def _message(container, name, fields, enums=()):
-    """Add a message to ``container`` (a file or message descriptor proto).
+# --- a minimal protobuf writer, enough for descriptor.proto: no descriptor_pb2 at start-up ------
 
-    ``fields`` is a list of (name, number, type, repeated) where type is a
-    scalar name from _TYPES, or a fully qualified ".pkg.Message" /
-    "enum:.pkg.Enum" reference.
-    """
-    msg = container.message_type.add() if hasattr(container, "message_type") \
-        else container.nested_type.add()
-    msg.name = name
-    for enum_name, values in enums:
-        enum = msg.enum_type.add()
-        enum.name = enum_name
-        for value_name, number in values:
-            value = enum.value.add()
-            value.name = value_name
-            value.number = number
-    for field_name, number, ftype, repeated in fields:
-        field = msg.field.add()
-        field.name = field_name
-        field.number = number
-        field.label = _F.LABEL_REPEATED if repeated else _F.LABEL_OPTIONAL
-        if ftype in _TYPES:
-            field.type = _TYPES[ftype]
-        elif ftype.startswith("enum:"):
-            field.type = _F.TYPE_ENUM
-            field.type_name = ftype[len("enum:"):]
+def _varint(n):
+    out = bytearray()
+    while True:
+        byte = n & 0x7F
+        n >>= 7
+        if n:
+            out.append(byte | 0x80)
         else:
-            field.type = _F.TYPE_MESSAGE
-            field.type_name = ftype
-    return msg
+            out.append(byte)
+            return bytes(out)
 
 
-def _service(fdp, name, methods):
-    service = fdp.service.add()
-    service.name = name
-    for method_name, input_type, output_type, streaming in methods:
-        method = service.method.add()
-        method.name = method_name
-        method.input_type = input_type
-        method.output_type = output_type
-        # streaming: False (unary), True (server streaming) or "bidi"
-        if streaming:
-            method.server_streaming = True
-        if streaming == "bidi":
-            method.client_streaming = True
+def _bytes_field(number, data):
+    return _varint(number << 3 | 2) + _varint(len(data)) + data
 
 
-def webhook_file_descriptor():
-    """FileDescriptorProto equivalent to proto/webhook_bridge.proto."""
-    fdp = descriptor_pb2.FileDescriptorProto()
-    fdp.name = "webhook_bridge.proto"
-    fdp.package = WEBHOOK_PACKAGE
-    fdp.syntax = "proto3"
+def _str(number, text):
+    return _bytes_field(number, text.encode("utf-8"))
+
+
+def _int(number, value):
+    return _varint(number << 3) + _varint(value)
+
+
+class _File(object):
+    """A FileDescriptorProto being written: ``message`` and ``service`` add to it, ``data`` is its bytes."""
+
+    def __init__(self, name, package):
+        self.package = package
+        self.messages = []  # (name, bytes of its DescriptorProto)
+        self._parts = [_str(1, name), _str(2, package)]
+
+    def message(self, name, fields, enums=()):
+        """``fields``: (name, number, type, repeated); type is a scalar name from _TYPES, or a fully
+        qualified ".pkg.Message" / "enum:.pkg.Enum" reference. ``enums``: nested (name, [(value, number)])."""
+        body = [_str(1, name)]
+        for field_name, number, ftype, repeated in fields:
+            field = [_str(1, field_name), _int(3, number),
+                     _int(4, _LABEL_REPEATED if repeated else _LABEL_OPTIONAL)]
+            if ftype in _TYPES:
+                field.append(_int(5, _TYPES[ftype]))
+            elif ftype.startswith("enum:"):
+                field += [_int(5, _TYPE_ENUM), _str(6, ftype[len("enum:"):])]
+            else:
+                field += [_int(5, _TYPE_MESSAGE), _str(6, ftype)]
+            body.append(_bytes_field(2, b"".join(field)))
+        for enum_name, values in enums:
+            enum = [_str(1, enum_name)] + [_bytes_field(2, _str(1, v) + _int(2, n)) for v, n in values]
+            body.append(_bytes_field(4, b"".join(enum)))
+        self.messages.append(name)
+        self._parts.append(_bytes_field(4, b"".join(body)))
+
+    def service(self, name, methods):
+        """``methods``: (name, input, output, streaming); streaming is False (unary), True (server
+        streaming) or "bidi"."""
+        body = [_str(1, name)]
+        for method_name, input_type, output_type, streaming in methods:
+            method = [_str(1, method_name), _str(2, input_type), _str(3, output_type)]
+            if streaming == "bidi":
+                method.append(_int(5, 1))
+            if streaming:
+                method.append(_int(6, 1))
+            body.append(_bytes_field(2, b"".join(method)))
+        self._parts.append(_bytes_field(6, b"".join(body)))
+
+    @property
+    def data(self):
+        return b"".join(self._parts + [_str(12, "proto3")])
+
+
+def _webhook_file():
+    """proto/webhook_bridge.proto."""
+    fdp = _File("webhook_bridge.proto", WEBHOOK_PACKAGE)
     p = "." + WEBHOOK_PACKAGE + "."
-    _message(fdp, "Header", [
+    fdp.message("Header", [
         ("name", 1, "string", False),
         ("value", 2, "string", False),
     ])
-    _message(fdp, "ExecutePluginRequest", [
+    fdp.message("ExecutePluginRequest", [
         ("request_id", 1, "string", False),
         ("plugin", 2, "string", False),
         ("method", 3, "string", False),
@@ -102,7 +124,7 @@ def webhook_file_descriptor():
         ("deadline_ms", 10, "uint32", False),
         ("verified_replay", 11, "bool", False),
     ])
-    _message(fdp, "ExecutePluginResponse", [
+    fdp.message("ExecutePluginResponse", [
         ("request_id", 1, "string", False),
         ("status_code", 2, "int32", False),
         ("headers", 3, p + "Header", True),
@@ -112,30 +134,30 @@ def webhook_file_descriptor():
         ("execution_time_ms", 7, "double", False),
         ("logs", 8, p + "PluginLogLine", True),
     ])
-    _message(fdp, "PluginLogLine", [
+    fdp.message("PluginLogLine", [
         ("level", 1, "string", False),
         ("message", 2, "string", False),
         ("at_ms", 3, "double", False),
     ])
-    _message(fdp, "StreamFrame", [
+    fdp.message("StreamFrame", [
         ("call", 1, p + "ExecutePluginRequest", False),
         ("cancel_request_id", 2, "string", False),
     ])
-    _message(fdp, "StreamReply", [
+    fdp.message("StreamReply", [
         ("request_id", 1, "string", False),
         ("response", 2, p + "ExecutePluginResponse", False),
         ("error_code", 3, "string", False),
         ("error_message", 4, "string", False),
         ("started", 5, "bool", False),
     ])
-    _message(fdp, "ListPluginsRequest", [])
-    _message(fdp, "ListPluginsResponse", [
+    fdp.message("ListPluginsRequest", [])
+    fdp.message("ListPluginsResponse", [
         ("plugins", 1, p + "PluginInfo", True),
     ])
-    _message(fdp, "GetPluginInfoRequest", [
+    fdp.message("GetPluginInfoRequest", [
         ("name", 1, "string", False),
     ])
-    _message(fdp, "PluginInfo", [
+    fdp.message("PluginInfo", [
         ("name", 1, "string", False),
         ("description", 2, "string", False),
         ("methods", 3, "string", True),
@@ -146,8 +168,8 @@ def webhook_file_descriptor():
         ("missing_module", 8, "string", False),
         ("style", 9, "string", False),
     ])
-    _message(fdp, "HealthCheckRequest", [])
-    _message(fdp, "HealthCheckResponse", [
+    fdp.message("HealthCheckRequest", [])
+    fdp.message("HealthCheckResponse", [
         ("status", 1, "enum:" + p + "HealthCheckResponse.ServingStatus", False),
         ("nonce", 2, "string", False),
         ("pid", 3, "int32", False),
@@ -162,7 +184,7 @@ def webhook_file_descriptor():
         ("plugin_dirs", 12, "string", True),
         ("capabilities", 13, "string", True),
     ], enums=[("ServingStatus", [("UNKNOWN", 0), ("SERVING", 1), ("NOT_SERVING", 2)])])
-    _service(fdp, "WebhookExecutor", [
+    fdp.service("WebhookExecutor", [
         ("ExecutePlugin", p + "ExecutePluginRequest", p + "ExecutePluginResponse", False),
         ("ListPlugins", p + "ListPluginsRequest", p + "ListPluginsResponse", False),
         ("GetPluginInfo", p + "GetPluginInfoRequest", p + "PluginInfo", False),
@@ -172,24 +194,33 @@ def webhook_file_descriptor():
     return fdp
 
 
-def health_file_descriptor():
-    """FileDescriptorProto equivalent to proto/health.proto."""
-    fdp = descriptor_pb2.FileDescriptorProto()
-    fdp.name = "health.proto"
-    fdp.package = HEALTH_PACKAGE
-    fdp.syntax = "proto3"
+def _health_file():
+    """proto/health.proto."""
+    fdp = _File("health.proto", HEALTH_PACKAGE)
     p = "." + HEALTH_PACKAGE + "."
-    _message(fdp, "HealthCheckRequest", [("service", 1, "string", False)])
-    _message(fdp, "HealthCheckResponse", [
+    fdp.message("HealthCheckRequest", [("service", 1, "string", False)])
+    fdp.message("HealthCheckResponse", [
         ("status", 1, "enum:" + p + "HealthCheckResponse.ServingStatus", False),
     ], enums=[("ServingStatus", [
         ("UNKNOWN", 0), ("SERVING", 1), ("NOT_SERVING", 2), ("SERVICE_UNKNOWN", 3),
     ])])
-    _service(fdp, "Health", [
+    fdp.service("Health", [
         ("Check", p + "HealthCheckRequest", p + "HealthCheckResponse", False),
         ("Watch", p + "HealthCheckRequest", p + "HealthCheckResponse", True),
     ])
     return fdp
+
+
+def webhook_file_descriptor():
+    """A descriptor_pb2.FileDescriptorProto equivalent to proto/webhook_bridge.proto (for tests)."""
+    from google.protobuf import descriptor_pb2
+    return descriptor_pb2.FileDescriptorProto.FromString(_webhook_file().data)
+
+
+def health_file_descriptor():
+    """A descriptor_pb2.FileDescriptorProto equivalent to proto/health.proto (for tests)."""
+    from google.protobuf import descriptor_pb2
+    return descriptor_pb2.FileDescriptorProto.FromString(_health_file().data)
 
 
 def _message_class(pool, factory, full_name):
@@ -207,17 +238,16 @@ class Messages(object):
 def build_messages():
     """Build both files in a private pool; return (webhook, health) namespaces."""
     pool = descriptor_pool.DescriptorPool()
-    files = (webhook_file_descriptor(), health_file_descriptor())
+    files = (_webhook_file(), _health_file())
     for fdp in files:
-        pool.AddSerializedFile(fdp.SerializeToString())
+        pool.AddSerializedFile(fdp.data)
     factory = None
     if not hasattr(message_factory, "GetMessageClass"):
         factory = message_factory.MessageFactory(pool)
     namespaces = []
     for fdp in files:
         namespace = Messages()
-        for msg in fdp.message_type:
-            cls = _message_class(pool, factory, fdp.package + "." + msg.name)
-            setattr(namespace, msg.name, cls)
+        for name in fdp.messages:
+            setattr(namespace, name, _message_class(pool, factory, fdp.package + "." + name))
         namespaces.append(namespace)
     return namespaces[0], namespaces[1]

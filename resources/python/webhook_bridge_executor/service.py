@@ -2,7 +2,6 @@
 
 import logging
 import os
-import platform
 import re
 import sys
 import time
@@ -13,12 +12,10 @@ import grpc
 from .capture import CallLogs
 from .conversion import (BadRequest, BadResult, build_request, envelope_result, error_result,
                          normalize_result, unauthorized_result, unavailable_result)
-from .diagnostics import public_exception
 from .listing import BUSY_MESSAGE, SATURATED_MESSAGE, PluginListing
 from .plugins import describe_exception, is_valid_name
 from .pool import CallTimeout, PoolBusy, PoolSaturated
 from .protocol import WEBHOOK_SERVICE
-from .signature import signature_problem
 
 log = logging.getLogger("webhook_bridge_executor.service")
 
@@ -33,6 +30,11 @@ BUSY_RETRY_AFTER = "1"
 _RESPONSE_OVERHEAD = 64 * 1024
 # Busy refusals are logged at most this often (a burst of hundreds is one warning).
 _BUSY_LOG_INTERVAL = 5.0
+
+
+def python_version():
+    """What platform.python_version() says (e.g. "3.11.2"), without importing platform at start-up."""
+    return sys.version.split()[0]
 
 
 class CallError(Exception):
@@ -136,6 +138,7 @@ class ExecutorService(object):
             # learns nothing more than that the plugin wants a signature, and no plugin code runs.
             # A verified replay was checked when it first arrived (only the app, over its
             # token-authenticated channel, can say so).
+            from .signature import signature_problem
             problem = signature_problem(entry.secret, [(h.name, h.value) for h in request.headers],
                                         bytes(request.body))
             if problem is not None:
@@ -175,6 +178,7 @@ class ExecutorService(object):
         log.error("plugin %r raised on %s %s (request %s)", request.plugin, call.method,
                   request.path, request.request_id or "-", exc_info=True)
         call.logs.add("ERROR", "plugin raised " + "".join(traceback.format_exc()).rstrip(), keep_end=True)
+        from .diagnostics import public_exception
         return error_result(500, "plugin %r raised %s" % (request.plugin, public_exception(exc)))
 
     def _log_busy(self, method, path, name, exc):
@@ -256,7 +260,7 @@ class ExecutorService(object):
             status=status,
             nonce=self._nonce,
             pid=os.getpid(),
-            python_version=platform.python_version(),
+            python_version=python_version(),
             python_implementation=sys.implementation.name,
             python_executable=sys.executable or "",
             plugin_count=len(self._registry.scan()),

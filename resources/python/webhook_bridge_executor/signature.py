@@ -8,8 +8,6 @@ the plugin's process; the comparison is constant-time.
 Pure functions, no gRPC.
 """
 
-import hashlib
-import hmac
 import os
 import re
 
@@ -64,6 +62,8 @@ def signature_problem(secret, headers, body):
     given = value[len(_PREFIX):] if value.startswith(_PREFIX) else None
     if given is None or not _HEX64.fullmatch(given):
         return "malformed %s header: expected sha256=<64 hex digits>" % HEADER
+    import hashlib  # on first use: start-up speed
+    import hmac
     expected = hmac.new(secret, body, hashlib.sha256).digest()
     if not hmac.compare_digest(bytes.fromhex(given), expected):
         return "%s does not match the request body" % HEADER
