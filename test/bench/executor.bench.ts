@@ -4,13 +4,19 @@
  *   npx tsx test/bench/executor.bench.ts
  *
  * - webhook throughput and p50/p99 through the bridge (HTTP keep-alive → Fastify → gRPC → `noop`)
- *   against direct gRPC calls to the same executor (its own channel), at concurrency 1 and 32;
+ *   against direct gRPC calls to the same executor (its own channel) and against the anchor (a bare
+ *   grpcio no-op server with one worker thread, `anchor_server.py`), in interleaved rounds at
+ *   concurrency 1 and 32; CPU per call (Node and the executor / anchor from /proc) and context
+ *   switches per call of the Python side;
+ * - a bare grpcio server's cold start (spawn → health SERVING), the yardstick of switches and recovery;
  * - executor cold start (spawn → handshake → health SERVING with our nonce);
  * - time to switch interpreters (system python3 ↔ a venv of it) and failed requests during 20
  *   switches under load;
  * - time from `kill -9` of the executor to serving again.
- * Goals: bridge ≥ 80% of direct at c=32, 0 failed requests across switches, switch < 2× cold
- * start, recovery < 1 s.
+ * Goals (issue 14): bridge ≥ 1.2× the anchor's throughput at c=32, p50 ≤ 1.0 ms at c=1, 0 failed
+ * requests across 20 switches under load, a switch under load ≤ 1.5× the bare cold start, kill -9 →
+ * serving ≤ 300 ms. Older goals kept as notes: bridge ≥ 80% of direct at c=32, switch < 2× the
+ * executor's cold start, recovery < 1 s.
  */
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, promises as fs } from 'node:fs';
@@ -21,7 +27,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startBridge, type Bridge } from '../../electron/app.js';
 import { ExecutorGateway } from '../../electron/core/executor/gateway.js';
 
-import { summarize, type BenchMetric, type BenchReport } from './report.js';
+import { anchorColdStartMs, startAnchor } from './anchor.js';
+import { delta, executorPids, usage } from './procstat.js';
+import { summarize, type BenchGoal, type BenchMetric, type BenchReport } from './report.js';
 
 export type { BenchMetric, BenchReport };
 
@@ -31,7 +39,7 @@ const RUN_MS = 1_500;
 const RUNS = 5;
 const SWITCHES = 20;
 const KILLS = 5;
-const GOALS = { ratio: 0.8, switchVsCold: 2, recoveryMs: 1_000 };
+const GOALS = { ratio: 0.8, switchVsCold: 2, recoveryMs: 1_000, anchorRatio: 1.2, p50c1Ms: 1.0, switchVsBare: 1.5, killMs: 300 };
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
 
@@ -40,6 +48,28 @@ interface RunResult {
   p50: number;
   p99: number;
   failed: number;
+  calls: number;
+}
+
+interface CostResult extends RunResult {
+  /** CPU µs per call of this Node process (server side and load generator together). */
+  nodeUs: number;
+  /** CPU µs per call of the Python side (the executor processes, or the anchor). */
+  pyUs: number;
+  /** Context switches per call of the Python side's threads. */
+  switches: number;
+}
+
+/** `drive` with the CPU and context switches it cost, from /proc. */
+async function costed(call: () => Promise<boolean>, concurrency: number, ms: number, pythonPids: () => number[]): Promise<CostResult> {
+  const pids = pythonPids();
+  const n0 = usage([process.pid]);
+  const p0 = usage(pids);
+  const r = await drive(call, concurrency, ms);
+  const n = delta(n0, usage([process.pid]));
+  const p = delta(p0, usage(pids));
+  const per = (x: number): number => (r.calls ? x / r.calls : 0);
+  return { ...r, nodeUs: per(n.cpuMs * 1000), pyUs: per(p.cpuMs * 1000), switches: per(p.switches) };
 }
 
 /** `concurrency` callers of `call` for `ms`; throughput and latency percentiles. */
@@ -60,7 +90,7 @@ async function drive(call: () => Promise<boolean>, concurrency: number, ms: numb
   );
   const elapsed = performance.now() - t0;
   latencies.sort((a, b) => a - b);
-  return { rps: (latencies.length / elapsed) * 1000, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), failed };
+  return { rps: (latencies.length / elapsed) * 1000, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), failed, calls: latencies.length };
 }
 
 function httpCaller(url: string, agent: http.Agent): () => Promise<boolean> {
@@ -124,6 +154,8 @@ export async function benchExecutor(): Promise<BenchReport> {
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const results: BenchMetric[] = [];
   const notes: string[] = [];
+  const goals: BenchGoal[] = [];
+  const anchorRatios = new Map<number, number>();
   try {
     if (svc.status().state !== 'connected') throw new Error(`executor not connected: ${svc.status().last_error}`);
     const viaHttp = httpCaller(bridge.url, agent);
@@ -133,26 +165,46 @@ export async function benchExecutor(): Promise<BenchReport> {
       const r = await client.execute({ requestId: 'b', plugin: 'noop', method: 'POST', path: '/api/v1/webhook/noop', headers: [{ name: 'content-type', value: 'application/json' }], query: '', body: Buffer.from('{"event":"bench","n":1}'), contentType: 'application/json', timeoutMs: 30_000 });
       return r.statusCode === 200;
     };
+    const anchor = await startAnchor(PYTHON);
     await drive(viaHttp, 8, 500); // warm-up (plugin load, JIT, connections)
     await drive(direct, 8, 300);
+    await drive(anchor.call, 8, 300);
     const ratios: number[] = [];
     for (const c of [1, 32]) {
-      const b: RunResult[] = [];
+      const b: CostResult[] = [];
       const d: RunResult[] = [];
+      const a: CostResult[] = [];
+      // interleaved rounds: bridge, direct, anchor, bridge, …, so a change of load hits all three
       for (let i = 0; i < RUNS; i++) {
-        b.push(await drive(viaHttp, c, RUN_MS));
+        b.push(await costed(viaHttp, c, RUN_MS, executorPids));
         d.push(await drive(direct, c, RUN_MS));
+        a.push(await costed(anchor.call, c, RUN_MS, () => [anchor.pid]));
       }
       results.push(summarize(`bridge throughput c=${c}`, b.map((r) => r.rps), 'req/s'));
       results.push(summarize(`direct gRPC throughput c=${c}`, d.map((r) => r.rps), 'req/s'));
+      results.push(summarize(`anchor throughput c=${c}`, a.map((r) => r.rps), 'req/s'));
       results.push(summarize(`bridge p50 c=${c}`, b.map((r) => r.p50), 'ms'), summarize(`bridge p99 c=${c}`, b.map((r) => r.p99), 'ms'));
       results.push(summarize(`direct p50 c=${c}`, d.map((r) => r.p50), 'ms'), summarize(`direct p99 c=${c}`, d.map((r) => r.p99), 'ms'));
+      results.push(summarize(`anchor p50 c=${c}`, a.map((r) => r.p50), 'ms'), summarize(`anchor p99 c=${c}`, a.map((r) => r.p99), 'ms'));
       const r = b.map((x, i) => x.rps / (d[i]?.rps ?? 1));
       results.push(summarize(`bridge/direct throughput c=${c}`, r, 'ratio'));
+      const ra = b.map((x, i) => x.rps / (a[i]?.rps ?? 1));
+      results.push(summarize(`bridge/anchor throughput c=${c}`, ra, 'ratio'));
+      results.push(summarize(`bridge CPU per webhook c=${c}: Node (bridge + load generator)`, b.map((x) => x.nodeUs), 'µs'));
+      results.push(summarize(`bridge CPU per webhook c=${c}: executor`, b.map((x) => x.pyUs), 'µs'));
+      results.push(summarize(`anchor CPU per call c=${c}: Node (grpc-js client)`, a.map((x) => x.nodeUs), 'µs'));
+      results.push(summarize(`anchor CPU per call c=${c}: grpcio server`, a.map((x) => x.pyUs), 'µs'));
+      results.push(summarize(`context switches per webhook c=${c}: executor`, b.map((x) => x.switches), 'per call'));
+      results.push(summarize(`context switches per call c=${c}: anchor`, a.map((x) => x.switches), 'per call'));
       if (c === 32) ratios.push(...r);
-      const f = [...b, ...d].reduce((n, x) => n + x.failed, 0);
+      anchorRatios.set(c, summarize('', ra, '').median);
+      const f = [...b, ...d, ...a].reduce((n, x) => n + x.failed, 0);
       if (f) notes.push(`${f} failed request(s) in the throughput runs at c=${c}`);
     }
+    await anchor.stop();
+    const bareCold: number[] = [];
+    for (let i = 0; i < 5; i++) bareCold.push(await anchorColdStartMs(PYTHON));
+    results.push(summarize('bare grpcio server cold start (spawn → health SERVING)', bareCold, 'ms'));
     lease.release();
 
     // cold start (a reconnect spawns a new executor beside the old one and waits for SERVING) and
@@ -210,13 +262,25 @@ export async function benchExecutor(): Promise<BenchReport> {
       `goal 0 failed requests across ${SWITCHES} switches (and 5 restarts) under load: ${failed === 0 ? 'met' : 'NOT met'} (${failed} of ${ok + failed})`,
       `goal switch < ${GOALS.switchVsCold}× cold start: ${swIdle < GOALS.switchVsCold * coldIdle && swLoad < GOALS.switchVsCold * coldLoad ? 'met' : 'NOT met'} (idle ${swIdle} vs ${coldIdle} ms; under load ${swLoad} vs ${coldLoad} ms)`,
       `goal recovery < ${GOALS.recoveryMs} ms: ${recoveryMedian < GOALS.recoveryMs ? 'met' : 'NOT met'} (median ${recoveryMedian} ms; first restart after a 100 ms backoff)`,
+      'CPU per call: utime+stime from /proc/<pid>/stat over each round; the Node figure holds the bridge and the load generator (one process), the anchor\'s Node figure its grpc-js client only; context switches: voluntary + nonvoluntary of every thread of the Python side (/proc/<pid>/task/*/status)',
+    );
+    const metric = (name: string): number => results.find((x) => x.metric === name)?.median ?? NaN;
+    const bare = med(bareCold);
+    const c32 = anchorRatios.get(32) ?? NaN;
+    const p50 = metric('bridge p50 c=1');
+    goals.push(
+      { goal: `bridge ≥ ${GOALS.anchorRatio}× the anchor's throughput at c=32`, measured: `×${c32} (bridge ${metric('bridge throughput c=32')} vs anchor ${metric('anchor throughput c=32')} req/s)`, met: c32 >= GOALS.anchorRatio },
+      { goal: `c=1 p50 ≤ ${GOALS.p50c1Ms} ms`, measured: `${p50} ms (anchor ${metric('anchor p50 c=1')} ms; ×${anchorRatios.get(1)} of the anchor's throughput)`, met: p50 <= GOALS.p50c1Ms },
+      { goal: `0 failed requests across ${SWITCHES} switches under load`, measured: `${failed} of ${ok + failed} (5 restarts included)`, met: failed === 0 },
+      { goal: `a switch under load ≤ ${GOALS.switchVsBare}× a bare grpcio server's cold start`, measured: `${swLoad} ms vs ${bare} ms (×${Math.round((swLoad / bare) * 100) / 100})`, met: swLoad <= GOALS.switchVsBare * bare },
+      { goal: `kill -9 → serving again ≤ ${GOALS.killMs} ms`, measured: `${recoveryMedian} ms (bare cold start ${bare} ms)`, met: recoveryMedian <= GOALS.killMs },
     );
   } finally {
     agent.destroy();
     await bridge.stop();
     await fs.rm(dir, { recursive: true, force: true });
   }
-  return { name: 'executor', results, notes };
+  return { name: 'executor', results, notes, goals };
 }
 
 function printTable(report: BenchReport): void {
@@ -227,6 +291,7 @@ function printTable(report: BenchReport): void {
   for (const row of rows) console.log(`| ${row.join(' | ')} |`);
   console.log('');
   for (const note of report.notes) console.log(`- ${note}`);
+  for (const g of report.goals ?? []) console.log(`- goal ${g.goal}: ${g.met === null ? g.measured : `${g.met ? 'met' : 'NOT met'} (${g.measured})`}`);
 }
 
 if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {

@@ -7,10 +7,18 @@ export interface BenchMetric {
   unit: string;
 }
 
+/** One goal of an issue, as measured in this run: met, not met, or null when it could not be measured. */
+export interface BenchGoal {
+  goal: string;
+  measured: string;
+  met: boolean | null;
+}
+
 export interface BenchReport {
   name: string;
   results: BenchMetric[];
   notes: string[];
+  goals?: BenchGoal[];
 }
 
 const round = (n: number): number => Math.round(n * 100) / 100;

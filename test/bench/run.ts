@@ -15,8 +15,9 @@ import { benchConfigParse } from './config-parse.bench.js';
 import { benchDiscovery } from './discovery.bench.js';
 import { benchExecutor } from './executor.bench.js';
 import { benchHeadless } from './headless.bench.js';
+import { benchPools } from './pools.bench.js';
 
-import type { BenchMetric, BenchReport } from './report.js';
+import type { BenchGoal, BenchMetric, BenchReport } from './report.js';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const OUT_DIR = path.join(ROOT, 'bench', 'results');
@@ -26,7 +27,8 @@ const BENCHMARKS: { key: string; what: string; run: () => Promise<BenchReport> }
   { key: 'discovery', what: 'interpreter discovery, cold and warm', run: () => benchDiscovery(7) },
   { key: 'headless', what: 'headless mode: start to REST ready, idle memory', run: () => benchHeadless(3) },
   { key: 'config', what: 'worst-case config parsing near the 1 MiB cap: parse time and event-loop stalls', run: () => benchConfigParse(3) },
-  { key: 'executor', what: 'webhooks via the bridge vs direct gRPC, switches, crash recovery', run: () => benchExecutor() },
+  { key: 'executor', what: 'webhooks via the bridge vs direct gRPC and the grpcio anchor, CPU and context switches per call, switches, crash recovery', run: () => benchExecutor() },
+  { key: 'pools', what: 'a CPU-bound plugin with executor.workers 1 vs 2, 64 concurrent sleeping calls', run: () => benchPools() },
 ];
 
 /** Pairs measured in the same run: A, B and A/B (of the medians) */
@@ -36,6 +38,17 @@ const COMPARISONS: { label: string; bench: string; a: string; b: string }[] = [
   { label: 'headless ready: bundled vs tsx', bench: 'headless', a: 'start → /health 200, executor serving (bundled)', b: 'start → /health 200, executor serving (tsx)' },
   { label: 'idle RSS: headless (bundled) vs bare node', bench: 'headless', a: 'RSS idle: headless Node process (bundled)', b: 'RSS idle: bare `node -e` (baseline)' },
   { label: 'idle RSS: headless (tsx) vs bare node', bench: 'headless', a: 'RSS idle: headless Node process (tsx)', b: 'RSS idle: bare `node -e` (baseline)' },
+  { label: 'throughput c=1: bridge vs anchor (grpcio no-op)', bench: 'executor', a: 'bridge throughput c=1', b: 'anchor throughput c=1' },
+  { label: 'throughput c=32: bridge vs anchor (grpcio no-op)', bench: 'executor', a: 'bridge throughput c=32', b: 'anchor throughput c=32' },
+  { label: 'p50 c=1: bridge vs anchor', bench: 'executor', a: 'bridge p50 c=1', b: 'anchor p50 c=1' },
+  { label: 'p99 c=1: bridge vs anchor', bench: 'executor', a: 'bridge p99 c=1', b: 'anchor p99 c=1' },
+  { label: 'p50 c=32: bridge vs anchor', bench: 'executor', a: 'bridge p50 c=32', b: 'anchor p50 c=32' },
+  { label: 'p99 c=32: bridge vs anchor', bench: 'executor', a: 'bridge p99 c=32', b: 'anchor p99 c=32' },
+  { label: 'Python CPU per call c=32: executor vs anchor', bench: 'executor', a: 'bridge CPU per webhook c=32: executor', b: 'anchor CPU per call c=32: grpcio server' },
+  { label: 'Node CPU per call c=32: bridge + load vs grpc-js client', bench: 'executor', a: 'bridge CPU per webhook c=32: Node (bridge + load generator)', b: 'anchor CPU per call c=32: Node (grpc-js client)' },
+  { label: 'context switches per call c=32: executor vs anchor', bench: 'executor', a: 'context switches per webhook c=32: executor', b: 'context switches per call c=32: anchor' },
+  { label: 'switch under load vs bare grpcio cold start', bench: 'executor', a: 'interpreter switch under load (c=8)', b: 'bare grpcio server cold start (spawn → health SERVING)' },
+  { label: 'kill -9 → serving vs bare grpcio cold start', bench: 'executor', a: 'kill -9 → serving again', b: 'bare grpcio server cold start (spawn → health SERVING)' },
   { label: 'throughput c=1: bridge vs direct gRPC', bench: 'executor', a: 'bridge throughput c=1', b: 'direct gRPC throughput c=1' },
   { label: 'throughput c=32: bridge vs direct gRPC', bench: 'executor', a: 'bridge throughput c=32', b: 'direct gRPC throughput c=32' },
   { label: 'p50 c=32: bridge vs direct gRPC', bench: 'executor', a: 'bridge p50 c=32', b: 'direct p50 c=32' },
@@ -50,6 +63,9 @@ const SUMMARY: { label: string; bench: string; metric: string; vs?: { label: str
   { label: 'headless start → REST ready, executor serving (bundled)', bench: 'headless', metric: 'start → /health 200, executor serving (bundled)', vs: { label: 'via tsx', metric: 'start → /health 200, executor serving (tsx)' } },
   { label: 'headless idle RSS (bundled; executor not included)', bench: 'headless', metric: 'RSS idle: headless Node process (bundled)', vs: { label: 'bare node -e', metric: 'RSS idle: bare `node -e` (baseline)' } },
   { label: 'Python executor idle RSS', bench: 'headless', metric: 'RSS idle: Python executor' },
+  { label: 'webhooks/s via the bridge, c=1, vs the anchor', bench: 'executor', metric: 'bridge throughput c=1', vs: { label: 'anchor', metric: 'anchor throughput c=1' } },
+  { label: 'webhooks/s via the bridge, c=32, vs the anchor', bench: 'executor', metric: 'bridge throughput c=32', vs: { label: 'anchor', metric: 'anchor throughput c=32' } },
+  { label: 'latency p50 via the bridge, c=1, vs the anchor', bench: 'executor', metric: 'bridge p50 c=1', vs: { label: 'anchor', metric: 'anchor p50 c=1' } },
   { label: 'webhooks/s via the bridge, c=1', bench: 'executor', metric: 'bridge throughput c=1', vs: { label: 'direct gRPC', metric: 'direct gRPC throughput c=1' } },
   { label: 'webhooks/s via the bridge, c=32', bench: 'executor', metric: 'bridge throughput c=32', vs: { label: 'direct gRPC', metric: 'direct gRPC throughput c=32' } },
   { label: 'latency p50 via the bridge, c=1', bench: 'executor', metric: 'bridge p50 c=1', vs: { label: 'direct gRPC', metric: 'direct p50 c=1' } },
@@ -116,6 +132,7 @@ interface RunOutcome {
   seconds: number;
   results: BenchMetric[];
   notes: string[];
+  goals: BenchGoal[];
   error: string | null;
 }
 
@@ -148,6 +165,13 @@ function markdown(m: Machine, when: string, seconds: number, runs: RunOutcome[],
     lines.push('## Side by side (same run, medians)', '');
     lines.push('| comparison | A | B | A/B |', '|---|---:|---:|---:|');
     for (const c of comparisons) lines.push(`| ${c.label} | ${fmt(c.a.median)} ${c.a.unit} | ${fmt(c.b.median)} ${c.b.unit} | ${fmt(c.ratio)} |`);
+    lines.push('');
+  }
+  const goals = runs.flatMap((r) => r.goals.map((g) => ({ ...g, bench: r.name })));
+  if (goals.length > 0) {
+    lines.push('## Goals', '');
+    lines.push('| goal | measured | |', '|---|---|---|');
+    for (const g of goals) lines.push(`| ${g.goal} | ${g.measured} | ${g.met === null ? 'n/a' : g.met ? 'met' : '**not met**'} |`);
     lines.push('');
   }
   lines.push('## Results', '');
@@ -184,12 +208,13 @@ async function main(): Promise<void> {
     const t = performance.now();
     try {
       const r = await b.run();
-      runs.push({ key: b.key, name: r.name, seconds: (performance.now() - t) / 1000, results: r.results, notes: r.notes, error: null });
+      runs.push({ key: b.key, name: r.name, seconds: (performance.now() - t) / 1000, results: r.results, notes: r.notes, goals: r.goals ?? [], error: null });
       for (const x of r.results) console.log(`  ${x.metric}: ${fmt(x.median)} ${x.unit} (${fmt(x.min)}–${fmt(x.max)})`);
+      for (const g of r.goals ?? []) console.log(`  goal ${g.goal}: ${g.met === null ? g.measured : `${g.met ? 'met' : 'NOT met'} (${g.measured})`}`);
     } catch (err) {
       const error = err instanceof Error ? (err.stack ?? err.message) : String(err);
       console.error(`  ${b.key} failed: ${error}`);
-      runs.push({ key: b.key, name: b.key, seconds: (performance.now() - t) / 1000, results: [], notes: [], error });
+      runs.push({ key: b.key, name: b.key, seconds: (performance.now() - t) / 1000, results: [], notes: [], goals: [], error });
       process.exitCode = 1;
     }
     console.log(`  (${((performance.now() - t) / 1000).toFixed(1)} s)`);
