@@ -163,6 +163,19 @@ describe('ExecuteStream', () => {
     expect(x.stderr.some((l) => l.includes('started queued'))).toBe(false);
   });
 
+  it('lets a running plugin see that its call was cancelled, or timed out (request.cancelled)', async () => {
+    const s = x.exe.open();
+    const watcher = s.call({ requestId: 'watcher', plugin: 'chatty', query: 'lines=0&until_cancelled=1' });
+    await until(() => x.stderr.some((l) => l.includes('started watcher')), 'the call to start');
+    s.cancel('watcher');
+    expect((await watcher).errorCode).toBe('CANCELLED');
+    await until(() => x.stderr.some((l) => l.includes('saw cancellation watcher: True')), 'the plugin to see it');
+    const late = await s.call({ requestId: 'late-watcher', plugin: 'chatty', query: 'lines=0&until_cancelled=1', deadlineMs: 300 });
+    expect(late.response?.statusCode).toBe(504);
+    await until(() => x.stderr.some((l) => l.includes('saw cancellation late-watcher: True')), 'the plugin to see its timeout');
+    s.end();
+  });
+
   it('returns what the plugin logged on its thread (bounded), over the stream and over ExecutePlugin', async () => {
     const s = x.exe.open();
     const r = await s.call({ requestId: 'logs', plugin: 'chatty', query: 'lines=1' });

@@ -93,3 +93,14 @@ def test_an_unparseable_json_body_raises_bad_request_when_read():
     with pytest.raises(BadRequest) as again:
         req.body
     assert first.value is again.value is req.body_error
+
+
+def test_the_request_tells_the_plugin_when_nobody_waits_any_more():
+    class Call(object):
+        cancelled = False
+    call = Call()
+    req = build_request(M.ExecutePluginRequest(), "POST", call)
+    assert req.cancelled is False
+    call.cancelled = True
+    assert req.cancelled is True
+    assert build_request(M.ExecutePluginRequest(), "POST").cancelled is False

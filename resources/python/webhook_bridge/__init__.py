@@ -101,7 +101,12 @@ class Request(object):
         content_type: the Content-Type, e.g. "application/json"
         request_id:   the caller's request id (for logs)
         plugin:       the plugin name
+        cancelled:    True once nobody waits for the answer any more (the
+                      webhook's sender went away, or the call passed its time
+                      limit): a long-running plugin may check it and stop
     """
+
+    cancelled = False
 
     def __init__(self, method, path, headers, query, query_string, raw_body,
                  body, content_type, request_id, plugin):

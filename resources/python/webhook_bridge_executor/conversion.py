@@ -103,18 +103,24 @@ class LazyRequest(Request):
     raw_body = _lazy("raw_body", lambda req: bytes(req._msg.body))
     body = _lazy("body", _body)
 
-    def __init__(self, msg, method):  # noqa: super().__init__ would convert everything at once
+    def __init__(self, msg, method, call=None):  # noqa: super().__init__ would convert everything at once
         self._msg = msg
+        self._call = call
         self.body_error = None
         self.method = method
         self.path = msg.path or "/"
         self.request_id = msg.request_id
         self.plugin = msg.plugin
 
+    @property
+    def cancelled(self):
+        return self._call is not None and self._call.cancelled
 
-def build_request(msg, method):
-    """A webhook_bridge.Request from an ExecutePluginRequest message (converted lazily)."""
-    return LazyRequest(msg, method)
+
+def build_request(msg, method, call=None):
+    """A webhook_bridge.Request from an ExecutePluginRequest message (converted lazily); ``call``
+    (with a ``cancelled`` flag) tells the plugin when nobody waits for its answer any more."""
+    return LazyRequest(msg, method, call)
 
 
 def _header_pairs(headers):

@@ -46,8 +46,9 @@ def parse_args(argv):
                         help="directory of plugin .py files; repeatable, first match wins")
     parser.add_argument("--plugin-timeout", type=_positive(float), default=30.0, metavar="SECONDS",
                         help="time limit of one plugin call (default 30)")
-    parser.add_argument("--threads", "--workers", dest="threads", type=_positive(int), default=16, metavar="N",
-                        help="plugin calls run at once (default 16; --workers is an older name)")
+    parser.add_argument("--threads", "--workers", dest="threads", type=_positive(int), default=64, metavar="N",
+                        help="plugin calls run at once (default 64; threads start on demand; --workers is an "
+                             "older name)")
     parser.add_argument("--queue-size", type=_non_negative(int), default=64, metavar="N",
                         help="calls that may wait for a busy thread; more are answered 503 at once (default 64)")
     parser.add_argument("--queue-timeout", type=_positive(float), default=10.0, metavar="SECONDS",

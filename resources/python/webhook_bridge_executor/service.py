@@ -53,7 +53,7 @@ class CallError(Exception):
 class Call(object):
     """One webhook call on its way through the executor."""
 
-    __slots__ = ("request", "method", "limit", "logs", "started", "began", "task")
+    __slots__ = ("request", "method", "limit", "logs", "started", "began", "task", "cancelled")
 
     def __init__(self, request, method, limit):
         self.request = request
@@ -63,6 +63,7 @@ class Call(object):
         self.started = False  # plugin code (its handler) started
         self.began = time.monotonic()
         self.task = None
+        self.cancelled = False  # nobody waits for the answer any more (cancelled, timed out, stream gone)
 
 
 class ExecutorService(object):
@@ -150,7 +151,7 @@ class ExecutorService(object):
             allow = ", ".join(entry.methods)
             return error_result(405, "method %s not allowed; plugin %r accepts %s"
                                 % (method, name, allow or "no method"), [("Allow", allow)])
-        plugin_request = build_request(request, method)
+        plugin_request = build_request(request, method, call)
         call.started = True
         try:
             result = handler(plugin_request)
@@ -206,6 +207,7 @@ class ExecutorService(object):
             outcome = unavailable_result(BUSY_MESSAGE % error)
             return (outcome[0], [("Retry-After", BUSY_RETRY_AFTER)]) + outcome[2:]
         if isinstance(error, CallTimeout):
+            call.cancelled = True
             log.warning("plugin %r timed out after %.3gs on %s %s (request %s)", name, call.limit,
                         method, request.path, request.request_id or "-")
             return error_result(504, "plugin %r timed out after %.3gs" % (name, call.limit))

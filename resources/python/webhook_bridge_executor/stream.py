@@ -12,7 +12,8 @@ past its time limit (504, the call abandoned as in ExecutePlugin).
 - ``started`` says whether the plugin's handler started: a call that failed before may be retried.
 - ``cancel_request_id`` drops a call that has not started (CANCELLED, started=false), or answers a
   running one CANCELLED at once; it runs on until it returns (its result is dropped) or until its
-  time limit, when it is abandoned like any call past its time.
+  time limit, when it is abandoned like any call past its time. The plugin sees
+  ``request.cancelled`` turn True and may stop early.
 - ``deadline_ms`` counts from when the reader takes the call off the stream.
 - The client ending its side (half-close) lets the calls in flight finish; the stream then ends. A
   stream that breaks drops its calls not started and the replies of those running.
@@ -139,6 +140,7 @@ class _Session(object):
         what = self._pool.cancel(call.task)
         if what is None:
             return
+        call.cancelled = True
         if what == "dropped":
             message = "cancelled before it started"
         else:
@@ -180,6 +182,7 @@ class _Session(object):
             self._calls.clear()
         dropped = 0
         for call in calls:
+            call.cancelled = True
             if call.task is not None and self._pool.cancel(call.task) is not None:
                 dropped += 1
         if dropped:
