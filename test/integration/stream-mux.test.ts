@@ -114,7 +114,7 @@ describe('execute over streams (stand-in server)', () => {
     server.breakStreams();
     const err = await failure(p1);
     expect(err.code).toBe('UNAVAILABLE');
-    expect(err.message).toMatch(/after the plugin started.*may have run/);
+    expect(err.message).toMatch(/broke while the call was in flight; the plugin may have run/);
     expect(toAppError(err, 'x').code).toBe('UNAVAILABLE');
     const retried = await p2;
     expect(retried.requestId).toBe(notStarted.requestId);
@@ -134,6 +134,19 @@ describe('execute over streams (stand-in server)', () => {
     server.breakStreams();
     expect((await failure(p)).code).toBe('UNAVAILABLE');
     expect(server.seen.get(call.requestId)).toBe(2);
+  });
+
+  it('an executor that sends no started notices: a call on a stream that answered before is not retried (it may have run)', async () => {
+    const { server, client } = await setup(['execute-stream'], { streams: 1 });
+    expect((await client.execute(req('echo'))).statusCode).toBe(200);
+    const call = req('quiet');
+    const p = client.execute(call);
+    await waitFor(() => server.seen.has(call.requestId));
+    server.breakStreams();
+    const err = await failure(p);
+    expect(err.code).toBe('UNAVAILABLE');
+    expect(err.message).toMatch(/may have run, so it is not retried/);
+    expect(server.seen.get(call.requestId)).toBe(1);
   });
 
   it('falls back to unary when the executor lists the capability but does not serve ExecuteStream', async () => {

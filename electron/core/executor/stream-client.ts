@@ -9,9 +9,12 @@
  *   the executor never replies (a cancel frame then tells the executor to drop the call).
  * - Cancellation: the caller's AbortSignal sends `cancel_request_id` and fails the call CANCELLED.
  * - A reply with `error_code` fails the call with that gRPC status, exactly as ExecutePlugin would.
- * - A broken stream fails only its calls in flight: one whose `started` notice never came is sent
- *   again once on another stream (same request_id: the executor runs it at most once); one that
- *   started fails UNAVAILABLE saying it may have run.
+ * - A broken stream fails only its calls in flight. One known not to have started is sent again
+ *   once on another stream (same request_id); any other fails UNAVAILABLE saying it may have run.
+ *   "Known not started": no `started` notice came for it from an executor that sends such notices
+ *   (a reply with neither response nor error_code), or the stream broke before the executor
+ *   answered anything on it (refused, or dead at once). An executor that reports `started` only
+ *   in its final reply leaves a call on a stream that has answered before unknown: not retried.
  * No Metadata object, deadline or HTTP/2 stream per call: those are paid once per stream.
  */
 import * as grpc from '@grpc/grpc-js';
@@ -49,6 +52,8 @@ function codeOf(name: string): number {
 class Lane {
   readonly inflight = new Map<string, StreamCall>();
   broken = false;
+  /** The executor has sent something on this stream. */
+  answered = false;
   constructor(readonly call: Duplex) {}
 
   send(frame: StreamFrame): boolean {
@@ -89,6 +94,8 @@ export class StreamMultiplexer {
   private timer: NodeJS.Timeout | undefined;
   private timerAt = Infinity;
   private closed = false;
+  /** The executor sends `started` notices before final replies. */
+  private notices = false;
 
   constructor(private readonly opts: StreamMultiplexerOptions) {
     this.lanes = new Array<Lane | undefined>(Math.max(1, opts.streams)).fill(undefined);
@@ -187,6 +194,7 @@ export class StreamMultiplexer {
       return;
     }
     this.opts.onAnswered();
+    lane.answered = true;
     const call = lane.inflight.get(reply.requestId);
     if (!call) return; // cancelled or past its deadline already
     if (reply.errorCode !== '') {
@@ -194,6 +202,7 @@ export class StreamMultiplexer {
     } else if (reply.response !== null) {
       this.finish(call, null, reply.response);
     } else {
+      this.notices = true;
       call.started = call.started || reply.started;
     }
   }
@@ -208,13 +217,15 @@ export class StreamMultiplexer {
     lane.inflight.clear();
     // the executor refused the stream itself: another stream would be refused the same way
     const retryable = err.code !== 'UNIMPLEMENTED' && err.code !== 'UNAUTHENTICATED';
+    const unknownMeansNotStarted = this.notices || !lane.answered;
     for (const call of calls) {
       call.lane = undefined;
-      if (!this.closed && retryable && !call.started && !call.retried) {
+      const notStarted = !call.started && unknownMeansNotStarted;
+      if (!this.closed && retryable && notStarted && !call.retried) {
         call.retried = true;
         this.dispatch(call);
-      } else if (call.started) {
-        this.finish(call, new ExecutorError(grpc.status.UNAVAILABLE, `the stream to the executor broke after the plugin started, so the call may have run and is not retried (${err.message})`));
+      } else if (!notStarted) {
+        this.finish(call, new ExecutorError(grpc.status.UNAVAILABLE, `the stream to the executor broke while the call was in flight; the plugin may have run, so it is not retried (${err.message})`));
       } else {
         this.finish(call, err);
       }
