@@ -12,6 +12,7 @@ import { EVENTS_PATH } from '../../shared/contract.js';
 import { startBridge, type Bridge } from '../../electron/app.js';
 import { REPO_ROOT, tempDir } from '../helpers/bridge.js';
 import { contractRoutes, type ContractRoute } from '../helpers/contract-routes.js';
+import { METRICS_PATH } from '../../electron/api/metrics.js';
 import { killAllHeadless, startHeadless } from '../helpers/headless-process.js';
 import { isErrorEnvelope, sendHttp, sendRaw, type RawResponse } from '../helpers/http-raw.js';
 import { HAS_PROC, cmdline, environ, isLoopback, processTree, sha256File, socketInodes, tcpListeners } from '../helpers/procfs.js';
@@ -70,6 +71,7 @@ function everyTarget(): Array<{ method: string; path: string }> {
   out.push(
     { method: 'GET', path: '/api/openapi.json' },
     { method: 'GET', path: EVENTS_PATH },
+    { method: 'GET', path: METRICS_PATH },
     { method: 'POST', path: '/api/v1/webhook/echo' },
     { method: 'GET', path: '/' },
     { method: 'GET', path: '/nope' },
@@ -278,7 +280,7 @@ describe('Origin, simple requests and preflights (cross-site)', () => {
 
 describe('the token check', () => {
   it('gives the same 401 for known and unknown dashboard paths (nothing about what exists)', async () => {
-    const targets = [...routes.filter((r) => r.auth).map((r) => ({ method: r.method, path: r.path })), { method: 'GET', path: '/api/dashboard/nope' }, { method: 'POST', path: '/api/dashboard/nope' }, { method: 'DELETE', path: '/api/dashboard/interpreters/no-such-one' }, { method: 'GET', path: EVENTS_PATH }];
+    const targets = [...routes.filter((r) => r.auth).map((r) => ({ method: r.method, path: r.path })), { method: 'GET', path: '/api/dashboard/nope' }, { method: 'POST', path: '/api/dashboard/nope' }, { method: 'DELETE', path: '/api/dashboard/interpreters/no-such-one' }, { method: 'GET', path: EVENTS_PATH }, { method: 'GET', path: METRICS_PATH }];
     const answers = new Set<string>();
     for (const t of targets) {
       for (const authorization of [undefined, 'Bearer wrong', `Bearer ${token.slice(0, -1)}`, `Basic ${Buffer.from(`x:${token}`).toString('base64')}`, `bearer${token}`, 'Bearer ']) {
