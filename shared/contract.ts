@@ -20,7 +20,9 @@ import {
   ReconnectInputSchema,
 } from './dto/connection.js';
 import {
+  PluginBindingSchema,
   PluginInfoSchema,
+  PluginInterpreterInputSchema,
   PluginListSchema,
   PluginNameInputSchema,
   PluginTestInputSchema,
@@ -149,6 +151,16 @@ export const operations = {
     method: 'POST', path: `${D}/plugins/{name}/test`, channel: 'op:plugins.test', auth: true,
     summary: 'Send a test request to a plugin and report status, body and time',
     input: PluginTestInputSchema, output: PluginTestResultSchema,
+  },
+  setPluginInterpreter: {
+    method: 'PUT', path: `${D}/plugins/{name}/interpreter`, channel: 'op:plugins.interpreter.set', auth: true,
+    summary: "Run a plugin under another configured interpreter (its own executor, started on first use); writes plugins.settings.<name>.interpreter",
+    input: PluginInterpreterInputSchema, output: PluginBindingSchema,
+  },
+  clearPluginInterpreter: {
+    method: 'DELETE', path: `${D}/plugins/{name}/interpreter`, channel: 'op:plugins.interpreter.clear', auth: true,
+    summary: 'Run a plugin under the active interpreter again (removes plugins.settings.<name>.interpreter)',
+    input: PluginNameInputSchema, output: PluginBindingSchema,
   },
 } as const satisfies Record<string, OperationDef>;
 

@@ -5,12 +5,14 @@
  * attached or replaced afterwards. No wing imports this file.
  */
 import type { UpdateConfigInput, ConfigView } from '../../shared/dto/config.js';
+import type { PluginBinding } from '../../shared/dto/plugins.js';
 import { createActivation, type ActivationService } from './activation.js';
 import { ConfigStore } from './config/store.js';
 import { EventBus, type Disposable } from './events.js';
 import { CallSignals } from './executor/call-signals.js';
 import { createExecutor } from './executor/create-executor.js';
 import type { ExecutorTuning } from './executor/tuning.js';
+import { bindPlugin } from './interpreters/bindings.js';
 import { createInterpreters, type DiscoveryService } from './interpreters/create-interpreters.js';
 import type { InterpreterRegistry } from './interpreters/registry.js';
 import { LogBuffer, Logger, Redactor, type LogSink } from './logging/logger.js';
@@ -60,6 +62,8 @@ export interface Core {
   readonly now: () => Date;
   readonly startedAt: Date;
   updateConfig(input: UpdateConfigInput): Promise<ConfigView>;
+  /** Binds a plugin to an interpreter (`plugins.settings.<name>.interpreter`), or back to the active one (null). */
+  bindPlugin(plugin: string, interpreter: string | null): Promise<PluginBinding>;
   dispose(): Promise<void>;
 }
 
@@ -99,6 +103,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     createExecutor({
       config, events, logger, wall: now, runner, resourcesDir, env, home, workDir: opts.dataDir, signals,
       resolveActive: () => registry.resolveActive(),
+      interpreters: { resolve: (name) => registry.resolve(name), problem: (name) => registry.problem(name) },
       ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}),
     });
 
@@ -142,6 +147,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       }
       return config.view;
     },
+    bindPlugin: (plugin, interpreter) => bindPlugin({ config, has: (n) => registry.has(n), logger }, plugin, interpreter),
     async dispose() {
       activation.dispose();
       await jobs.dispose();

@@ -3,6 +3,7 @@ import type { ConfigView, Health, UpdateConfigInput } from '../../shared/dto/con
 import type { ActivationService } from './activation.js';
 import { shortConfigPatch } from './config/patch-keys.js';
 import type { ConfigStore } from './config/store.js';
+import type { PluginBinding } from '../../shared/dto/plugins.js';
 import type { DiscoveryService } from './interpreters/create-interpreters.js';
 import type { InterpreterRegistry } from './interpreters/registry.js';
 import type { LogBuffer } from './logging/logger.js';
@@ -25,6 +26,8 @@ export interface OperationsDeps {
   now: () => Date;
   startedAt: Date;
   updateConfig(input: UpdateConfigInput): Promise<ConfigView>;
+  /** Binds a plugin to an interpreter, or back to the active one (null). */
+  bindPlugin(plugin: string, interpreter: string | null): Promise<PluginBinding>;
 }
 
 /** Binds every operation of the contract to the core. REST and IPC both call these. */
@@ -60,5 +63,7 @@ export function createHandlers(core: OperationsDeps): Handlers {
     listPlugins: async () => executor.listPlugins(),
     getPlugin: async ({ name }) => executor.getPlugin(name),
     testPlugin: async (input) => executor.testPlugin(input),
+    setPluginInterpreter: async ({ name, interpreter }) => core.bindPlugin(name, interpreter),
+    clearPluginInterpreter: async ({ name }) => core.bindPlugin(name, null),
   };
 }

@@ -19,6 +19,8 @@ export interface WebhookRequest {
 export interface ExecuteOptions {
   /** Aborting cancels the call: the executor drops it, or abandons the running plugin (the HTTP client went away). */
   signal?: AbortSignal;
+  /** Run under this interpreter's executor (a replay under a named interpreter) instead of the plugin's own. */
+  interpreter?: string;
 }
 
 /** One response header line; a name may repeat (two `Set-Cookie` lines stay two lines). */
@@ -54,6 +56,7 @@ export interface Executor {
   listPlugins(): Promise<PluginList>;
   getPlugin(name: string): Promise<PluginInfo>;
   testPlugin(input: PluginTestInput): Promise<PluginTestResult>;
+  /** Runs a webhook under the plugin's interpreter (`plugins.settings.<name>.interpreter`, else the active one). */
   execute(request: WebhookRequest, options?: ExecuteOptions): Promise<WebhookResponse>;
 }
 

@@ -1,4 +1,5 @@
 import { Type, type Static } from 'typebox';
+import { InterpreterNameSchema } from './common.js';
 
 /**
  * A plugin's name, which is its file's stem: the one rule for the REST routes, the webhook route and
@@ -21,6 +22,11 @@ export const PluginInfoSchema = Type.Object({
   style: Type.Union([Type.Literal('request'), Type.Literal('legacy'), Type.Null()]),
   /** Set when the plugin imports a module the active interpreter lacks: that module and the pip distribution providing it. */
   missing: Type.Union([Type.Object({ module: Type.String(), package: Type.Union([Type.String(), Type.Null()]) }), Type.Null()]),
+  /**
+   * The interpreter this plugin is bound to (`plugins.settings.<name>.interpreter`): it runs under that
+   * interpreter's own executor, and this entry comes from it. Null: the active interpreter runs it.
+   */
+  interpreter: Type.Union([Type.String(), Type.Null()]),
 });
 export type PluginInfo = Static<typeof PluginInfoSchema>;
 
@@ -31,6 +37,23 @@ export const PluginNameInputSchema = Type.Object(
   { name: Type.String({ pattern: PLUGIN_NAME_PATTERN }) },
   { additionalProperties: false },
 );
+
+/** Binds a plugin to an interpreter (PUT …/plugins/{name}/interpreter). */
+export const PluginInterpreterInputSchema = Type.Object(
+  {
+    name: Type.String({ pattern: PLUGIN_NAME_PATTERN }),
+    interpreter: InterpreterNameSchema,
+  },
+  { additionalProperties: false },
+);
+export type PluginInterpreterInput = Static<typeof PluginInterpreterInputSchema>;
+
+/** A plugin's interpreter binding after a change: null means the active interpreter runs it. */
+export const PluginBindingSchema = Type.Object({
+  name: Type.String(),
+  interpreter: Type.Union([Type.String(), Type.Null()]),
+});
+export type PluginBinding = Static<typeof PluginBindingSchema>;
 
 export const HttpMethodSchema = Type.Union([
   Type.Literal('GET'),

@@ -69,11 +69,13 @@ export function resolveSettings(file: ConfigFile, env: Readonly<Record<string, s
       threads: v<number>('executor.threads'),
       queue_size: v<number>('executor.queue_size'),
       queue_timeout: v<number>('executor.queue_timeout'),
+      bound_idle_seconds: v<number>('executor.bound_idle_seconds'),
     },
     server: { host: v<string>('server.host'), port: v<number>('server.port'), metrics_unauthenticated: v<boolean>('server.metrics_unauthenticated') },
     plugins: { dirs: [...v<readonly string[]>('plugins.dirs')], legacy_envelope: v<boolean>('plugins.legacy_envelope'),
       legacy_generation: v<Settings['plugins']['legacy_generation']>('plugins.legacy_generation'),
       upstream_layout: file.plugins === undefined && file.python?.interpreter !== undefined && file.python.interpreters === undefined,
+      settings: { ...(file.plugins?.settings ?? {}) },
     },
     logging: { level: v<Settings['logging']['level']>('logging.level') },
   };

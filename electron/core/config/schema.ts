@@ -5,6 +5,12 @@ import { EXECUTOR_CONCURRENCY_DEFAULTS, ExecutorConcurrencySchema } from '../../
 const Str = (description?: string) => Type.String(description ? { description } : {});
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
+/** One plugin's settings (`plugins.settings.<name>`). */
+export const PluginSettingsSchema = Type.Object({
+  interpreter: Type.Optional(Str('the registry key of the interpreter that runs this plugin (default: the active one)')),
+});
+export type PluginSettings = Static<typeof PluginSettingsSchema>;
+
 export const InterpreterEntrySchema = Type.Object({
   name: Type.Optional(Str('display name')),
   path: Str('path of the python executable'),
@@ -42,6 +48,9 @@ export const ConfigFileSchema = Type.Object({
       threads: Type.Optional(ExecutorConcurrencySchema.properties.threads),
       queue_size: Type.Optional(ExecutorConcurrencySchema.properties.queue_size),
       queue_timeout: Type.Optional(ExecutorConcurrencySchema.properties.queue_timeout),
+      bound_idle_seconds: Type.Optional(
+        Type.Number({ minimum: 0, maximum: 86400, description: 'seconds an idle executor of a plugin-bound interpreter keeps running (0: stop as soon as idle)' }),
+      ),
     }),
   ),
   server: Type.Optional(
@@ -62,6 +71,7 @@ export const ConfigFileSchema = Type.Object({
           description: "webhook_bridge generation of every 0.6-4.0 plugin: auto (told from the class, else 4), 3 (0.6-3.x: execute() wraps the result) or 4",
         }),
       ),
+      settings: Type.Optional(Type.Record(Type.String(), PluginSettingsSchema, { description: 'per-plugin settings, keyed by plugin name' })),
     }),
   ),
   logging: Type.Optional(
@@ -95,6 +105,8 @@ export interface Settings {
     threads: number;
     queue_size: number;
     queue_timeout: number;
+    /** Seconds an idle executor of a plugin-bound interpreter keeps running. */
+    bound_idle_seconds: number;
   };
   server: { host: string; port: number; metrics_unauthenticated: boolean };
   plugins: {
@@ -104,6 +116,8 @@ export interface Settings {
     legacy_generation: LegacyGeneration;
     /** A webhook_bridge config (python.interpreter, no interpreters, no plugins section): upstream's folders apply. */
     upstream_layout: boolean;
+    /** Per-plugin settings (`plugins.settings.<name>`): `interpreter` binds the plugin to another interpreter. */
+    settings: Record<string, PluginSettings>;
   };
   logging: { level: 'debug' | 'info' | 'warn' | 'error' };
 }
@@ -123,6 +137,7 @@ export const DEFAULTS = {
   'executor.threads': EXECUTOR_CONCURRENCY_DEFAULTS.threads,
   'executor.queue_size': EXECUTOR_CONCURRENCY_DEFAULTS.queue_size,
   'executor.queue_timeout': EXECUTOR_CONCURRENCY_DEFAULTS.queue_timeout,
+  'executor.bound_idle_seconds': 300,
   'server.host': '127.0.0.1',
   'server.port': 8000,
   'server.metrics_unauthenticated': false,
@@ -170,6 +185,9 @@ executor:
   # threads: 16
   # queue_size: 64
   # queue_timeout: 10
+  # An executor started for a plugin bound to another interpreter (plugins.settings below)
+  # stops after this many idle seconds and starts again on the next call.
+  # bound_idle_seconds: 300
 
 server:
   host: "127.0.0.1"
@@ -188,6 +206,11 @@ plugins:
   # 3 (0.6-3.x: data is upstream's {input_data, additional_info, http_method, result,
   # plugin_executed, status}) or 4 (data is the handler's result).
   # legacy_generation: auto
+  # Per-plugin settings. interpreter: run that plugin under another configured interpreter
+  # (its own executor, started on first use); every other plugin runs under the active one.
+  # settings:
+  #   ml:
+  #     interpreter: "ml-venv"
 
 logging:
   level: "info"   # debug, info, warn or error

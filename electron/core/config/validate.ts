@@ -3,6 +3,7 @@ import type { TSchema } from 'typebox';
 import { Compile } from 'typebox/compile';
 import type { ConfigIssue } from '../../../shared/dto/config.js';
 import { INTERPRETER_NAME_PATTERN } from '../../../shared/dto/common.js';
+import { PLUGIN_NAME_PATTERN } from '../../../shared/dto/plugins.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
 import { describeErrors, formatPath, type Segment } from '../schema-errors.js';
 
@@ -84,6 +85,36 @@ function nameErrors(doc: Document, counter: LineCounter, data: ConfigFile): Conf
         line: lineOf(doc, counter, path, true),
       };
     });
+}
+
+const PLUGIN_RE = new RegExp(PLUGIN_NAME_PATTERN);
+
+/**
+ * `plugins.settings.<name>.interpreter` must name a configured interpreter (`python.interpreters`, or
+ * `default` for the legacy `python.interpreter`), and `<name>` must be a plugin name.
+ */
+function bindingErrors(doc: Document, counter: LineCounter, data: ConfigFile): ConfigIssue[] {
+  const settings = data.plugins?.settings;
+  if (!settings || typeof settings !== 'object') return [];
+  const known = Object.keys(data.python?.interpreters ?? {});
+  if (data.python?.interpreter && !known.includes('default')) known.push('default');
+  const out: ConfigIssue[] = [];
+  for (const [plugin, entry] of Object.entries(settings)) {
+    if (!PLUGIN_RE.test(plugin)) {
+      const path = ['plugins', 'settings', plugin];
+      out.push({ path: formatPath(path), message: `invalid plugin name '${plugin.slice(0, 80)}' (letters, digits, '_' and '-', starting with a letter or digit, at most 64)`, line: lineOf(doc, counter, path, true) });
+    }
+    const key = (entry as { interpreter?: unknown } | null)?.interpreter;
+    if (typeof key !== 'string' || known.includes(key)) continue;
+    const path = ['plugins', 'settings', plugin, 'interpreter'];
+    const configured = known.map((k) => `'${k}'`).join(', ') || 'none';
+    out.push({
+      path: formatPath(path),
+      message: `plugin '${plugin}' is bound to interpreter '${key.slice(0, 80)}', which is not configured under python.interpreters (configured: ${configured})`,
+      line: lineOf(doc, counter, path),
+    });
+  }
+  return out;
 }
 
 /** The largest config file the app reads (bytes). Larger is invalid, never parsed. */
@@ -250,7 +281,7 @@ export function parseConfig(text: string): ParsedConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { doc, data: {}, errors: [issue('(root)', 'expected a mapping at the top level', 1)], warnings: [] };
   }
-  const errors = [...schemaErrors(doc, counter, raw), ...nameErrors(doc, counter, raw as ConfigFile)];
+  const errors = [...schemaErrors(doc, counter, raw), ...nameErrors(doc, counter, raw as ConfigFile), ...bindingErrors(doc, counter, raw as ConfigFile)];
   const unknown: Segment[][] = [];
   unknownKeys(raw, ConfigFileSchema as TSchema as SchemaNode, [], unknown);
   const warnings = unknown.map((p) => issue(formatPath(p), 'unknown key (kept in the file, ignored by the app)', lineOf(doc, counter, p, true)));

@@ -9,7 +9,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import type { ConfigChange } from '../config/store.js';
 import type { Settings } from '../config/schema.js';
-import type { Event, EventBus } from '../events.js';
+import type { Disposable, Event, EventBus } from '../events.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { Executor } from '../services.js';
@@ -22,6 +22,7 @@ import { ExternalExecutor } from './external.js';
 import { ExecutorGateway } from './gateway.js';
 import { prepareLaunch, TOKEN_ENV } from './launch.js';
 import { findProtoDir, pluginDirsOf, transportOf } from './launch-settings.js';
+import { BackendRouter, type BoundInterpreters } from './router.js';
 import { launchExecutor, type ProcessDeps } from './spawned-executor.js';
 import { Supervisor, type LaunchContext } from './supervisor.js';
 import { DEFAULT_TUNING, type ExecutorTuning } from './tuning.js';
@@ -37,6 +38,8 @@ export interface ExecutorOptions {
   config: ExecutorConfig;
   /** The active interpreter for a (re)start: null when none is chosen; throws when the choice is wrong. */
   resolveActive: () => Promise<ResolvedInterpreter | null>;
+  /** Interpreters that plugins are bound to (`plugins.settings.<name>.interpreter`): resolved, and their problems. */
+  interpreters: BoundInterpreters;
   events: Pick<EventBus, 'emit'>;
   logger: Logger;
   /** Wall clock. */
@@ -74,7 +77,7 @@ export function createExecutor(opts: ExecutorOptions): Executor {
 
   const log = logger.child('executor');
   let loggedUpstreamDirs = '';
-  const launch = async (target: ResolvedInterpreter, ctx: LaunchContext) => {
+  const launch = async (target: ResolvedInterpreter, ctx: LaunchContext, bound: boolean) => {
     const s = settings();
     const dirs = pluginDirs(s);
     if (s.plugins.upstream_layout && loggedUpstreamDirs !== dirs.join('\n')) {
@@ -90,7 +93,8 @@ export function createExecutor(opts: ExecutorOptions): Executor {
       legacyEnvelope: s.plugins.legacy_envelope,
       legacyGeneration: s.plugins.legacy_generation,
       logLevel: s.logging.level,
-      transport: transportOf(s, platform, ctx.othersAlive),
+      // a fixed executor.port belongs to the active interpreter's executor
+      transport: transportOf(s, platform, ctx.othersAlive || bound),
       baseEnv: env,
       platform,
       tmpDir: opts.tmpDir ?? os.tmpdir(),
@@ -99,22 +103,17 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     prepared.args.push(...concurrencyArgs(s.executor));
     for (const secret of prepared.secrets) logger.redactor.add(secret);
     return launchExecutor(
-      { generation: ctx.generation, interpreter: target, prepared, protoDir, readyTimeoutMs: tuning.readyTimeoutMs, streams: tuning.executeStreams, logger: logger.child(`executor#${ctx.generation}`), signal: ctx.signal },
+      { generation: ctx.generation, interpreter: target, prepared, protoDir, readyTimeoutMs: tuning.readyTimeoutMs, streams: tuning.executeStreams, logger: logger.child(bound ? `executor[${target.key}]#${ctx.generation}` : `executor#${ctx.generation}`), signal: ctx.signal },
       procDeps,
     );
   };
 
-  const makeBackend = (mode: 'spawn' | 'external'): ExecutorBackend => {
-    const s = settings();
-    if (mode === 'external') {
-      const host = s.executor.host ?? '127.0.0.1';
-      const address = s.executor.port === null ? null : `${host.includes(':') ? `[${host}]` : host}:${s.executor.port}`;
-      return new ExternalExecutor({ logger, address, token: env[TOKEN_ENV] ?? null, protoDir, now, wall: opts.wall, probeTimeoutMs: tuning.probeTimeoutMs, streams: tuning.executeStreams });
-    }
-    return new Supervisor({
-      logger,
-      resolveActive: opts.resolveActive,
-      launch,
+  /** The one spawn backend factory: the active interpreter's (`resolve` re-read at each restart) and each bound one's. */
+  const spawnBackend = (resolve: () => Promise<ResolvedInterpreter | null>, bound: boolean): ExecutorBackend =>
+    new Supervisor({
+      logger: bound ? logger.child('bound') : logger,
+      resolveActive: resolve,
+      launch: (target, ctx) => launch(target, ctx, bound),
       limits: () => ({
         maxRestarts: settings().executor.max_restarts,
         windowMs: settings().executor.restart_window * 1000,
@@ -123,6 +122,15 @@ export function createExecutor(opts: ExecutorOptions): Executor {
       now,
       tuning,
     });
+
+  const makeBackend = (mode: 'spawn' | 'external'): ExecutorBackend => {
+    const s = settings();
+    if (mode === 'external') {
+      const host = s.executor.host ?? '127.0.0.1';
+      const address = s.executor.port === null ? null : `${host.includes(':') ? `[${host}]` : host}:${s.executor.port}`;
+      return new ExternalExecutor({ logger, address, token: env[TOKEN_ENV] ?? null, protoDir, now, wall: opts.wall, probeTimeoutMs: tuning.probeTimeoutMs, streams: tuning.executeStreams });
+    }
+    return spawnBackend(opts.resolveActive, false);
   };
 
   const manager = new ConnectionManager(makeBackend(settings().executor.mode), {
@@ -133,14 +141,32 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     metricsThrottleMs: tuning.metricsThrottleMs,
   });
   const follower = followConfig({ config, manager, makeBackend, pluginDirs, log });
+  const router = new BackendRouter({
+    settings,
+    main: () => manager.backend,
+    makeBackend: (target) => spawnBackend(async () => target, true),
+    interpreters: opts.interpreters,
+    monitor: tuning.health,
+    now,
+    drainMs: () => Math.max(tuning.drainTimeoutMs, settings().executor.timeout * 1000 + 2000),
+    log,
+  });
+  let routerSub: Disposable | undefined;
 
   return new ExecutorGateway({
     manager,
+    router,
     pluginTimeoutMs: () => settings().executor.timeout * 1000,
     now,
     tuning,
-    onStart: async () => follower.start(),
-    onStop: () => follower.stop(),
+    onStart: async () => {
+      follower.start();
+      routerSub = config.onDidChange(() => router.configChanged());
+    },
+    onStop: async () => {
+      routerSub?.dispose();
+      await Promise.all([follower.stop(), router.stop()]);
+    },
     ...(opts.signals ? { signals: opts.signals } : {}),
   });
 }

@@ -15,6 +15,7 @@ import type { ExecutorBackend, Lease } from './backend.js';
 import type { CallSignals } from './call-signals.js';
 import { distributionFor } from '../interpreters/module-map.js';
 import type { ConnectionManager } from './connection-status.js';
+import type { BackendRouter } from './router.js';
 import { toAppError } from './error-map.js';
 import type { HttpHeader, PluginInfo as GrpcPluginInfo } from './grpc-types.js';
 
@@ -28,6 +29,8 @@ export interface ServiceTuning {
 
 export interface ServiceDeps {
   manager: ConnectionManager;
+  /** Picks each call's backend: the active interpreter's, or a bound interpreter's. */
+  router: Pick<BackendRouter, 'lease' | 'bindingOf'>;
   /** Plugin time limit (executor.timeout), read at each call. */
   pluginTimeoutMs: () => number;
   /** Monotonic ms. */
@@ -41,10 +44,10 @@ export interface ServiceDeps {
   signals?: CallSignals;
 }
 
-function pluginDto(p: GrpcPluginInfo): PluginInfo {
+function pluginDto(p: GrpcPluginInfo, interpreter: string | null): PluginInfo {
   const style = p.style === 'request' || p.style === 'legacy' ? p.style : null;
   const missing = p.missingModule ? { module: p.missingModule, package: distributionFor(p.missingModule) } : null;
-  return { name: p.name, description: p.description, methods: p.methods, available: p.available, error: p.error, source: p.sourcePath, has_secret: p.hasSecret, style, missing };
+  return { name: p.name, description: p.description, methods: p.methods, available: p.available, error: p.error, source: p.sourcePath, has_secret: p.hasSecret, style, missing, interpreter };
 }
 
 /** For display (the dashboard's test result): lower-case names, repeats joined with ", " (HTTP's list rule). */
@@ -162,24 +165,37 @@ export class ExecutorGateway implements Executor {
     };
   }
 
+  /** The active executor's list; a bound plugin's entry comes from its own interpreter's executor (started if need be). */
   async listPlugins(): Promise<PluginList> {
-    const lease = await this.backend.lease(this.deps.tuning.requestWaitMs);
-    try {
-      const plugins = await lease.endpoint.client.listPlugins({ deadlineMs: this.deps.pluginTimeoutMs() + 5_000 });
-      return { plugins: plugins.map(pluginDto) };
-    } catch (err) {
-      throw toAppError(err, 'listing plugins');
-    } finally {
-      lease.release();
-    }
+    const wait = this.deps.tuning.requestWaitMs;
+    const listed = await this.onLease(this.backend.lease(wait), 'listing plugins', (c, deadlineMs) => c.listPlugins({ deadlineMs }));
+    const plugins = await Promise.all(
+      listed.map(async (p): Promise<PluginInfo> => {
+        const bound = this.deps.router.bindingOf(p.name);
+        if (bound === null) return pluginDto(p, null);
+        try {
+          return await this.getPlugin(p.name);
+        } catch (err) {
+          return { ...pluginDto(p, bound), available: false, missing: null, error: errorMessage(err) };
+        }
+      }),
+    );
+    return { plugins };
   }
 
   async getPlugin(name: string): Promise<PluginInfo> {
-    const lease = await this.backend.lease(this.deps.tuning.requestWaitMs);
+    const lease = this.deps.router.lease(name, this.deps.tuning.requestWaitMs);
+    const info = await this.onLease(lease, `plugin '${name}'`, (c, deadlineMs) => c.getPluginInfo(name, { deadlineMs }));
+    return pluginDto(info, this.deps.router.bindingOf(name));
+  }
+
+  /** One admin call on a leased executor, with its deadline and errors mapped. */
+  private async onLease<T>(leasing: Promise<Lease>, what: string, call: (c: Lease['endpoint']['client'], deadlineMs: number) => Promise<T>): Promise<T> {
+    const lease = await leasing;
     try {
-      return pluginDto(await lease.endpoint.client.getPluginInfo(name, { deadlineMs: this.deps.pluginTimeoutMs() + 5_000 }));
+      return await call(lease.endpoint.client, this.deps.pluginTimeoutMs() + 5_000);
     } catch (err) {
-      throw toAppError(err, `plugin '${name}'`);
+      throw toAppError(err, what);
     } finally {
       lease.release();
     }
@@ -212,7 +228,7 @@ export class ExecutorGateway implements Executor {
     manager.stats.begin();
     signals?.callStarted();
     try {
-      const lease = await this.backend.lease(this.deps.tuning.requestWaitMs).finally(() => signals?.leased());
+      const lease = await this.deps.router.lease(request.plugin, this.deps.tuning.requestWaitMs, options.interpreter).finally(() => signals?.leased());
       try {
         const res = await lease.endpoint.client.execute({
           requestId: `${this.idPrefix}-${++this.seq}`,

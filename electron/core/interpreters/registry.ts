@@ -8,6 +8,7 @@ import type { InterpreterEntry, Settings } from '../config/schema.js';
 import { AppError, conflict, fieldDetails, notFound } from '../app-error.js';
 import type { Disposable, EventBus } from '../events.js';
 import type { Logger } from '../logging/logger.js';
+import { pluginsBoundTo } from './bindings.js';
 import { assertExecutableFile, maskEnvironment, normalizeUserPath } from './entries.js';
 
 /** The legacy `python.interpreter` setting shows up as an interpreter with this name. */
@@ -159,6 +160,16 @@ export class InterpreterRegistry {
     };
   }
 
+  /** Why `name` cannot run plugins now (not configured, its python missing, failed its validation), or null. */
+  problem(name: string): string | null {
+    const found = this.entries().get(name);
+    if (!found) return `no interpreter named '${name}'`;
+    const { status, reason } = this.statusOf(name, found.entry);
+    if (status === 'unavailable') return reason ?? 'its python is missing';
+    if (status === 'error') return `it failed validation${reason ? `: ${reason}` : ''}`;
+    return null;
+  }
+
   private statusOf(key: string, entry: InterpreterEntry): { status: InterpreterStatus; reason: string | null } {
     const current = this.statuses.get(key);
     if (current === 'validating') return { status: current, reason: null };
@@ -272,6 +283,11 @@ export class InterpreterRegistry {
       if (!found) throw notFound(`no interpreter named '${name}'`);
       if (name === this.activeName()) {
         throw conflict(`'${name}' is the active interpreter; activate another one before removing it`);
+      }
+      const bound = pluginsBoundTo(this.settings, name);
+      if (bound.length > 0) {
+        const names = bound.map((p) => `'${p}'`).join(', ');
+        throw conflict(`'${name}' runs plugin${bound.length === 1 ? '' : 's'} ${names} (plugins.settings.<name>.interpreter); bind ${bound.length === 1 ? 'it' : 'them'} to another interpreter first`, { plugins: bound });
       }
       const refusal = refuse?.(name);
       if (refusal) throw conflict(refusal);
