@@ -76,7 +76,7 @@ const until = async (cond: () => boolean, what: string): Promise<void> => {
 describe('ExecuteStream', () => {
   let x: Running;
   beforeAll(async () => {
-    x = await startExecutor(['--threads', '4', '--queue-size', '2', '--queue-timeout', '30', '--plugin-timeout', '20']);
+    x = await startExecutor(['--threads', '4', '--queue-size', '64', '--queue-timeout', '30', '--plugin-timeout', '20']);
   });
 
   it('is announced in HealthCheck capabilities', async () => {
@@ -259,6 +259,27 @@ describe('ExecuteStream under a burst (busy is not hung)', () => {
     expect((await second.ended).code).toBe(grpc.status.RESOURCE_EXHAUSTED);
     first.end();
   });
+});
+
+describe('stopping with streams open', () => {
+  it('on SIGTERM ends an idle stream at once, answers the calls in flight, refuses new ones UNAVAILABLE, then exits 0', async () => {
+    const x = await startExecutor(['--shutdown-grace', '60']);
+    const exited = new Promise<number | null>((resolve) => x.child.on('exit', (code) => resolve(code)));
+    const idle = x.exe.open();
+    const busy = x.exe.open();
+    expect((await idle.call({ requestId: 'warm', plugin: 'noop' })).response?.statusCode).toBe(200);
+    const g = gate();
+    const inFlight = busy.call({ requestId: 'in-flight', plugin: 'chatty', query: g.query });
+    await until(() => x.stderr.some((l) => l.includes('started in-flight')), 'the call to start');
+    x.child.kill('SIGTERM');
+    expect((await idle.ended).code).toBe(grpc.status.OK);
+    const refused = await busy.call({ requestId: 'too-late', plugin: 'noop' });
+    expect([refused.errorCode, refused.errorMessage, refused.started]).toEqual(['UNAVAILABLE', 'the executor is stopping', false]);
+    g.open();
+    expect((await inFlight).response?.statusCode).toBe(200);
+    expect((await busy.ended).code).toBe(grpc.status.OK);
+    expect(await exited).toBe(0);
+  }, 20_000);
 });
 
 describe('--no-stream (an executor of an older version)', () => {

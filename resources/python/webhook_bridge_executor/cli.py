@@ -254,6 +254,8 @@ def main(argv):
     log.info("stopping (%s)", reasons[0] if reasons else "requested")
     service.serving = False
     health.shutdown()
+    if service.stream is not None:
+        service.stream.shutdown()  # idle streams end now; busy ones once their calls are answered
     server.stop(args.shutdown_grace).wait(args.shutdown_grace + 1.0)
     _kill_own_group(_GROUP_KILL_GRACE)
     remove_socket(args.socket, socket_id)

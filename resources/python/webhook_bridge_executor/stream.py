@@ -42,6 +42,8 @@ class StreamServicer(object):
         self._lock = threading.Lock()
         self._open = 0
         self._counter = itertools.count(1)
+        self._sessions = set()
+        self._stopping = False
 
     def ExecuteStream(self, frames, context):
         with self._lock:
@@ -51,13 +53,29 @@ class StreamServicer(object):
         if full:
             context.abort(grpc.StatusCode.RESOURCE_EXHAUSTED,
                           "the executor serves at most %d streams at once" % self._max_streams)
+        session = None
         try:
             session = _Session(self, frames, context, next(self._counter))
+            with self._lock:
+                self._sessions.add(session)
+                stopping = self._stopping
+            if stopping:
+                session.stop()
             for reply in session.replies():
                 yield reply
         finally:
             with self._lock:
                 self._open -= 1
+                self._sessions.discard(session)
+
+    def shutdown(self):
+        """The executor is stopping: every stream ends as soon as its calls in flight are answered
+        (an idle one at once), and a call sent meanwhile is answered UNAVAILABLE, started=false."""
+        with self._lock:
+            self._stopping = True
+            sessions = list(self._sessions)
+        for session in sessions:
+            session.stop()
 
 
 class _Session(object):
@@ -72,6 +90,7 @@ class _Session(object):
         self._lock = threading.Lock()
         self._reading = True
         self._broken = False
+        self._stopping = False
         context.add_callback(self._on_end)
         reader = threading.Thread(target=self._read, args=(frames,), name="stream-reader-%d" % number)
         reader.daemon = True
@@ -105,9 +124,18 @@ class _Session(object):
         if ended:
             self._replies.put(_END)
 
+    def stop(self):
+        with self._lock:
+            self._stopping = True
+            ended = not self._calls
+        if ended:
+            self._replies.put(_END)
+
     def _start(self, request):
         rid = request.request_id
         try:
+            if self._stopping:
+                raise CallError("UNAVAILABLE", "the executor is stopping")
             if not rid:
                 raise CallError("INVALID_ARGUMENT", "a call needs a request_id")
             call = self._service.prepare(request)
@@ -166,7 +194,7 @@ class _Session(object):
         with self._lock:
             if self._calls.pop(rid, None) is None or self._broken:
                 return
-            ended = not self._reading and not self._calls
+            ended = (not self._reading or self._stopping) and not self._calls
         self._replies.put(reply)
         if ended:
             self._replies.put(_END)
