@@ -28,7 +28,8 @@ import { startBridge, type Bridge } from '../../electron/app.js';
 import { ExecutorGateway } from '../../electron/core/executor/gateway.js';
 
 import { anchorColdStartMs, startAnchor } from './anchor.js';
-import { delta, executorPids, usage } from './procstat.js';
+import { costed, drive, type CostResult, type RunResult } from './drive.js';
+import { executorPids } from './procstat.js';
 import { summarize, type BenchGoal, type BenchMetric, type BenchReport } from './report.js';
 
 export type { BenchMetric, BenchReport };
@@ -40,58 +41,6 @@ const RUNS = 5;
 const SWITCHES = 20;
 const KILLS = 5;
 const GOALS = { ratio: 0.8, switchVsCold: 2, recoveryMs: 1_000, anchorRatio: 1.2, p50c1Ms: 1.0, switchVsBare: 1.5, killMs: 300 };
-
-const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
-
-interface RunResult {
-  rps: number;
-  p50: number;
-  p99: number;
-  failed: number;
-  calls: number;
-}
-
-interface CostResult extends RunResult {
-  /** CPU µs per call of this Node process (server side and load generator together). */
-  nodeUs: number;
-  /** CPU µs per call of the Python side (the executor processes, or the anchor). */
-  pyUs: number;
-  /** Context switches per call of the Python side's threads. */
-  switches: number;
-}
-
-/** `drive` with the CPU and context switches it cost, from /proc. */
-async function costed(call: () => Promise<boolean>, concurrency: number, ms: number, pythonPids: () => number[]): Promise<CostResult> {
-  const pids = pythonPids();
-  const n0 = usage([process.pid]);
-  const p0 = usage(pids);
-  const r = await drive(call, concurrency, ms);
-  const n = delta(n0, usage([process.pid]));
-  const p = delta(p0, usage(pids));
-  const per = (x: number): number => (r.calls ? x / r.calls : 0);
-  return { ...r, nodeUs: per(n.cpuMs * 1000), pyUs: per(p.cpuMs * 1000), switches: per(p.switches) };
-}
-
-/** `concurrency` callers of `call` for `ms`; throughput and latency percentiles. */
-async function drive(call: () => Promise<boolean>, concurrency: number, ms: number): Promise<RunResult> {
-  const latencies: number[] = [];
-  let failed = 0;
-  const end = performance.now() + ms;
-  const t0 = performance.now();
-  await Promise.all(
-    Array.from({ length: concurrency }, async () => {
-      while (performance.now() < end) {
-        const s = performance.now();
-        const ok = await call().catch(() => false);
-        latencies.push(performance.now() - s);
-        if (!ok) failed++;
-      }
-    }),
-  );
-  const elapsed = performance.now() - t0;
-  latencies.sort((a, b) => a - b);
-  return { rps: (latencies.length / elapsed) * 1000, p50: pct(latencies, 0.5), p99: pct(latencies, 0.99), failed, calls: latencies.length };
-}
 
 function httpCaller(url: string, agent: http.Agent): () => Promise<boolean> {
   const u = new URL(`${url}/api/v1/webhook/noop`);
