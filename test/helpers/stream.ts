@@ -109,15 +109,21 @@ function withDefaults(call: StreamCall): object {
   return { method: 'POST', path: `/hooks/${call.plugin}`, headers: [], query: '', body: Buffer.from('{}'), contentType: 'application/json', ...call };
 }
 
-/** One ExecuteStream: send calls and cancels, await replies by request id, see the order they came in. */
+/** One ExecuteStream: send calls and cancels, await final replies by request id, see the order they
+ * came in; started notices (neither response nor errorCode) are kept apart, in `notices`. */
 export class Stream {
   readonly order: string[] = [];
+  readonly notices: string[] = [];
   readonly replies = new Map<string, StreamReply[]>();
   private readonly waiters = new Map<string, ((r: StreamReply) => void)[]>();
   readonly ended: Promise<grpc.StatusObject>;
 
   constructor(private readonly duplex: Duplex) {
     duplex.on('data', (reply) => {
+      if (reply.response === null && reply.errorCode === '') {
+        this.notices.push(reply.requestId);
+        return;
+      }
       this.order.push(reply.requestId);
       this.replies.set(reply.requestId, [...(this.replies.get(reply.requestId) ?? []), reply]);
       for (const resolve of this.waiters.get(reply.requestId) ?? []) resolve(reply);

@@ -93,6 +93,7 @@ describe('ExecuteStream', () => {
     expect(answered.map((r) => [r.requestId, r.response?.statusCode, r.errorCode, r.started])).toEqual(answered.map((_, i) => [`echo-${i}`, 200, '', true]));
     expect(answered.map((r) => (json(r) as { body: unknown }).body)).toEqual(answered.map((_, i) => ({ i })));
     expect(s.replies.has('slow')).toBe(false);
+    await until(() => s.notices.includes('slow'), 'the started notice of the slow call'); // before its final reply
     g.open();
     expect((await slow).response?.statusCode).toBe(200);
     expect(s.order.indexOf('slow')).toBe(20); // finished last, answered last
@@ -161,6 +162,8 @@ describe('ExecuteStream', () => {
     expect(s.replies.get('queued')).toHaveLength(1);
     expect(s.replies.get('hold-0')).toHaveLength(1);
     expect(x.stderr.some((l) => l.includes('started queued'))).toBe(false);
+    expect(s.notices).not.toContain('queued');
+    expect(s.notices).toContain('hold-1'); // held until the gate opened: its notice was sent first
   });
 
   it('lets a running plugin see that its call was cancelled, or timed out (request.cancelled)', async () => {

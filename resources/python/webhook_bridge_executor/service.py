@@ -53,7 +53,8 @@ class CallError(Exception):
 class Call(object):
     """One webhook call on its way through the executor."""
 
-    __slots__ = ("request", "method", "limit", "logs", "started", "began", "task", "cancelled")
+    __slots__ = ("request", "method", "limit", "logs", "started", "began", "task", "cancelled", "on_start",
+                 "answered")
 
     def __init__(self, request, method, limit):
         self.request = request
@@ -64,6 +65,8 @@ class Call(object):
         self.began = time.monotonic()
         self.task = None
         self.cancelled = False  # nobody waits for the answer any more (cancelled, timed out, stream gone)
+        self.on_start = None  # called (no arguments) just before the plugin's handler runs
+        self.answered = False  # its final reply is made (streams)
 
 
 class ExecutorService(object):
@@ -153,6 +156,8 @@ class ExecutorService(object):
                                 % (method, name, allow or "no method"), [("Allow", allow)])
         plugin_request = build_request(request, method, call)
         call.started = True
+        if call.on_start is not None:
+            call.on_start()
         try:
             result = handler(plugin_request)
         except BadRequest as exc:

@@ -10,6 +10,10 @@ past its time limit (504, the call abandoned as in ExecutePlugin).
   ``error_message``: INVALID_ARGUMENT (bad plugin name, method or request_id), NOT_FOUND,
   CANCELLED, INTERNAL. Everything else is ``response`` with its in-band HTTP status.
 - ``started`` says whether the plugin's handler started: a call that failed before may be retried.
+  When the handler starts, a *started notice* is queued: a reply with ``started`` and neither
+  ``response`` nor ``error_code``; it is not sent when the call's final reply is made before the
+  stream's thread gets to it (a fast call costs no extra message). A client that has seen notices
+  may treat a call without one as not started when the stream breaks.
 - ``cancel_request_id`` drops a call that has not started (CANCELLED, started=false), or answers a
   running one CANCELLED at once; it runs on until it returns (its result is dropped) or until its
   time limit, when it is abandoned like any call past its time. The plugin sees
@@ -31,6 +35,15 @@ from .service import CallError
 log = logging.getLogger("webhook_bridge_executor.stream")
 
 _END = object()
+
+
+class _Notice(object):
+    """In the reply queue: the plugin of ``call`` started (sent unless its final reply came first)."""
+
+    __slots__ = ("call",)
+
+    def __init__(self, call):
+        self.call = call
 
 
 class StreamServicer(object):
@@ -102,6 +115,10 @@ class _Session(object):
             reply = get()
             if reply is _END:
                 return
+            if isinstance(reply, _Notice):
+                if reply.call.answered:
+                    continue  # its final reply (which says started) is queued already: no notice needed
+                reply = self._m.StreamReply(request_id=reply.call.request.request_id, started=True)
             yield reply
 
     # --- reading -------------------------------------------------------
@@ -153,6 +170,7 @@ class _Session(object):
                                           "request_id %r is already in flight on this stream" % rid, False))
             return
         service = self._service
+        call.on_start = lambda: self._replies.put(_Notice(call))
         try:
             call.task = self._pool.submit(lambda: service.run_call(call),
                                           on_done=lambda result, error: self._done(call, result, error),
@@ -192,8 +210,10 @@ class _Session(object):
 
     def _answer(self, rid, reply):
         with self._lock:
-            if self._calls.pop(rid, None) is None or self._broken:
+            call = self._calls.pop(rid, None)
+            if call is None or self._broken:
                 return
+            call.answered = True
             ended = (not self._reading or self._stopping) and not self._calls
         self._replies.put(reply)
         if ended:
