@@ -30,6 +30,7 @@ import {
 } from './dto/plugins.js';
 import { InstallInputSchema, JobIdInputSchema, JobSchema } from './dto/jobs.js';
 import { DiscoveryResultSchema, ValidationReportSchema } from './interpreters-discovery.js';
+import { DeliveryChangesSchema } from './dto/delivery-ops.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -178,6 +179,10 @@ export const events = {
   connectionChanged: { channel: 'event:connection.changed', payload: ConnectionStatusSchema },
   logAppended: { channel: 'event:log.appended', payload: LogEntrySchema },
   jobUpdated: { channel: 'event:job.updated', payload: JobSchema },
+  /** New deliveries, one event per group commit. */
+  deliveryRecorded: { channel: 'event:delivery.recorded', payload: DeliveryChangesSchema },
+  /** Deliveries that changed (an async attempt, a retry, dead), one event per group commit. */
+  deliveryUpdated: { channel: 'event:delivery.updated', payload: DeliveryChangesSchema },
 } as const satisfies Record<string, { channel: `event:${string}`; payload: TSchema }>;
 
 export type Events = typeof events;
