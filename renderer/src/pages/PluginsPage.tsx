@@ -8,6 +8,7 @@ import { Icon } from '../components/icons';
 import { formatMs } from '../lib/format';
 import { usePlugins } from '../stores/plugins';
 import { MissingPackage } from './plugins/MissingPackage';
+import { PluginInterpreter } from './plugins/PluginInterpreter';
 
 const METHODS: PluginTestInput['method'][] = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'];
 
@@ -52,7 +53,7 @@ export function PluginsPage(): ReactElement {
         <Card title={`${plugins.length} plugin${plugins.length === 1 ? '' : 's'}`}>
           <table className="table plugins-table">
             <thead>
-              <tr><th scope="col">Name</th><th scope="col">Methods</th><th scope="col">Description</th><th scope="col">State</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
+              <tr><th scope="col">Name</th><th scope="col">Methods</th><th scope="col">Description</th><th scope="col">State</th><th scope="col">Interpreter</th><th scope="col"><span className="sr-only">Actions</span></th></tr>
             </thead>
             <tbody>
               {plugins.map((p) => (
@@ -70,6 +71,7 @@ export function PluginsPage(): ReactElement {
                     {!p.available && p.error && <div className="danger-text small">{p.error}</div>}
                     {!p.available && p.missing && <MissingPackage plugin={p} />}
                   </td>
+                  <td><PluginInterpreter plugin={p} /></td>
                   <td><Button small disabled={!p.available} onClick={() => pick(p.name)} aria-label={`Test ${p.name}`}>Test</Button></td>
                 </tr>
               ))}

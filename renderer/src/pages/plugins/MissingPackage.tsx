@@ -13,7 +13,9 @@ import { JobPanel } from '../interpreters/JobPanel';
  * provides the module (yaml → PyYAML), with the PEP 668 choice and the job's progress.
  */
 export function MissingPackage({ plugin }: { plugin: PluginInfo }): ReactElement | null {
-  const active = useConnection((s) => s.data?.interpreter ?? null);
+  // a bound plugin misses the package in its own interpreter
+  const running = useConnection((s) => s.data?.interpreter ?? null);
+  const active = plugin.interpreter ?? running;
   const view = useInterpreters((s) => s.data?.interpreters.find((i) => i.key === active) ?? null);
   const job = useJobs((s) => (active ? latestJob(s, active) : null));
   const req = useJobs((s) => (active ? s.requests[active] : undefined));
@@ -37,7 +39,7 @@ export function MissingPackage({ plugin }: { plugin: PluginInfo }): ReactElement
     <div className="prov missing-package">
       <div className="prov-buttons">
         <Button small variant="primary" icon={<Icon name="package" size={14} />} busy={req?.busy === true} disabled={!active || busy} onClick={() => start()}
-          title={active ? `Installs ${pkg} into the active interpreter '${active}'` : 'No interpreter is active'}>
+          title={active ? `Installs ${pkg} into the ${plugin.interpreter ? "plugin's" : 'active'} interpreter '${active}'` : 'No interpreter is active'}>
           Install missing packages
         </Button>
         <span className="muted small">
