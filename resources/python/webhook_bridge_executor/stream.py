@@ -142,32 +142,31 @@ class _Session(object):
             self._replies.put(_END)
 
     def stop(self):
-        with self._lock:
+        with self._lock:  # replies and the end are queued under the lock: nothing is queued after the end
             self._stopping = True
-            ended = not self._calls
-        if ended:
-            self._replies.put(_END)
+            if not self._calls:
+                self._replies.put(_END)
 
     def _start(self, request):
         rid = request.request_id
         try:
-            if self._stopping:
-                raise CallError("UNAVAILABLE", "the executor is stopping")
             if not rid:
                 raise CallError("INVALID_ARGUMENT", "a call needs a request_id")
             call = self._service.prepare(request)
         except CallError as exc:
             self._replies.put(self._error(rid, exc.code, exc.message, False))
             return
-        with self._lock:
-            if rid in self._calls:
-                duplicate = True
+        with self._lock:  # the same lock as stop(): no call slips in after the stream's last reply
+            if self._stopping:
+                refused = ("UNAVAILABLE", "the executor is stopping")
+            elif rid in self._calls:
+                refused = ("INVALID_ARGUMENT", "request_id %r is already in flight on this stream" % rid)
             else:
-                duplicate = False
+                refused = None
                 self._calls[rid] = call
-        if duplicate:
-            self._replies.put(self._error(rid, "INVALID_ARGUMENT",
-                                          "request_id %r is already in flight on this stream" % rid, False))
+            if refused is not None:
+                self._replies.put(self._error(rid, refused[0], refused[1], False))
+        if refused is not None:
             return
         service = self._service
         call.on_start = lambda: self._replies.put(_Notice(call))
@@ -214,10 +213,9 @@ class _Session(object):
             if call is None or self._broken:
                 return
             call.answered = True
-            ended = (not self._reading or self._stopping) and not self._calls
-        self._replies.put(reply)
-        if ended:
-            self._replies.put(_END)
+            self._replies.put(reply)
+            if (not self._reading or self._stopping) and not self._calls:
+                self._replies.put(_END)
 
     def _error(self, rid, code, message, started):
         return self._m.StreamReply(request_id=rid, error_code=code, error_message=message, started=started)
