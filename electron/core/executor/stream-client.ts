@@ -225,7 +225,7 @@ export class StreamMultiplexer {
         call.retried = true;
         this.dispatch(call);
       } else if (!notStarted) {
-        this.finish(call, new ExecutorError(grpc.status.UNAVAILABLE, `the stream to the executor broke while the call was in flight; the plugin may have run, so it is not retried (${err.message})`));
+        this.finish(call, new ExecutorError(grpc.status.UNAVAILABLE, `the stream to the executor broke while the call was in flight; the plugin may have run, so it is not retried: ${err.message}`));
       } else {
         this.finish(call, err);
       }
