@@ -51,6 +51,20 @@ export const ExecutorConcurrencySchema = Type.Object({
 export type ExecutorConcurrency = Static<typeof ExecutorConcurrencySchema>;
 export const EXECUTOR_CONCURRENCY_DEFAULTS: ExecutorConcurrency = { threads: 16, queue_size: 64, queue_timeout: 10 };
 
+/** Most executor processes one interpreter's pool may run (`executor.workers`). */
+export const MAX_EXECUTOR_WORKERS = 32;
+/** Processes `executor.workers: auto` starts at most (with fewer CPUs: one per CPU). */
+export const AUTO_EXECUTOR_WORKERS_CAP = 4;
+
+/**
+ * `executor.workers`: how many executor processes run per interpreter in spawn mode (a whole number,
+ * or `auto` = min(CPUs, 4)). External mode runs none of its own, so the key does not apply there.
+ */
+export const ExecutorWorkersSchema = Type.Union([Type.Integer({ minimum: 1, maximum: MAX_EXECUTOR_WORKERS }), Type.Literal('auto')], {
+  description: `executor processes per interpreter (spawn mode): 1-${MAX_EXECUTOR_WORKERS}, or "auto" = min(CPUs, ${AUTO_EXECUTOR_WORKERS_CAP})`,
+});
+export type ExecutorWorkers = Static<typeof ExecutorWorkersSchema>;
+
 export const LogLevelSchema = Type.Union([
   Type.Literal('debug'),
   Type.Literal('info'),

@@ -32,7 +32,7 @@ describe('executor concurrency settings (executor.threads, queue_size, queue_tim
     expect(msgs.some((m) => m.startsWith('executor.queue_timeout:') && m.endsWith('(line 4)'))).toBe(true);
   });
 
-  it('is not named executor.workers (reserved for the number of executor processes)', () => {
-    expect(resolveSettings({}, {}).values.map((v) => v.key)).not.toContain('executor.workers');
+  it('are not executor.workers, which is the number of executor processes (default 1)', () => {
+    expect(resolveSettings({}, {}).values.find((v) => v.key === 'executor.workers')).toEqual({ key: 'executor.workers', value: 1, source: 'default' });
   });
 });

@@ -70,6 +70,7 @@ export function resolveSettings(file: ConfigFile, env: Readonly<Record<string, s
       queue_size: v<number>('executor.queue_size'),
       queue_timeout: v<number>('executor.queue_timeout'),
       bound_idle_seconds: v<number>('executor.bound_idle_seconds'),
+      workers: v<Settings['executor']['workers']>('executor.workers'),
     },
     server: { host: v<string>('server.host'), port: v<number>('server.port'), metrics_unauthenticated: v<boolean>('server.metrics_unauthenticated') },
     plugins: { dirs: [...v<readonly string[]>('plugins.dirs')], legacy_envelope: v<boolean>('plugins.legacy_envelope'),

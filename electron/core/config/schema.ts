@@ -1,6 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { ENV_NAME_PATTERN, INTERPRETER_NAME_PATTERN } from '../../../shared/dto/common.js';
-import { EXECUTOR_CONCURRENCY_DEFAULTS, ExecutorConcurrencySchema } from '../../../shared/dto/config.js';
+import { EXECUTOR_CONCURRENCY_DEFAULTS, ExecutorConcurrencySchema, ExecutorWorkersSchema, type ExecutorWorkers } from '../../../shared/dto/config.js';
 
 const Str = (description?: string) => Type.String(description ? { description } : {});
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
@@ -51,6 +51,7 @@ export const ConfigFileSchema = Type.Object({
       bound_idle_seconds: Type.Optional(
         Type.Number({ minimum: 0, maximum: 86400, description: 'seconds an idle executor of a plugin-bound interpreter keeps running (0: stop as soon as idle)' }),
       ),
+      workers: Type.Optional(ExecutorWorkersSchema),
     }),
   ),
   server: Type.Optional(
@@ -107,6 +108,8 @@ export interface Settings {
     queue_timeout: number;
     /** Seconds an idle executor of a plugin-bound interpreter keeps running. */
     bound_idle_seconds: number;
+    /** Executor processes per interpreter (spawn mode); resolve `auto` with workerCount(). */
+    workers: ExecutorWorkers;
   };
   server: { host: string; port: number; metrics_unauthenticated: boolean };
   plugins: {
@@ -138,6 +141,7 @@ export const DEFAULTS = {
   'executor.queue_size': EXECUTOR_CONCURRENCY_DEFAULTS.queue_size,
   'executor.queue_timeout': EXECUTOR_CONCURRENCY_DEFAULTS.queue_timeout,
   'executor.bound_idle_seconds': 300,
+  'executor.workers': 1,
   'server.host': '127.0.0.1',
   'server.port': 8000,
   'server.metrics_unauthenticated': false,
@@ -188,6 +192,10 @@ executor:
   # An executor started for a plugin bound to another interpreter (plugins.settings below)
   # stops after this many idle seconds and starts again on the next call.
   # bound_idle_seconds: 300
+  # Executor processes per interpreter (spawn mode only): calls go to the least busy one, each is
+  # restarted on its own. A number (1-32) or "auto" = one per CPU, at most 4. CPU-bound plugins
+  # scale past one Python GIL this way.
+  # workers: 1
 
 server:
   host: "127.0.0.1"

@@ -6,6 +6,7 @@ import { INTERPRETER_NAME_PATTERN } from '../../../shared/dto/common.js';
 import { PLUGIN_NAME_PATTERN } from '../../../shared/dto/plugins.js';
 import { ConfigFileSchema, type ConfigFile } from './schema.js';
 import { describeErrors, formatPath, type Segment } from '../schema-errors.js';
+import { workersIgnoredNote, workersProblem } from './workers.js';
 
 const checker = Compile(ConfigFileSchema);
 
@@ -281,10 +282,22 @@ export function parseConfig(text: string): ParsedConfig {
   if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) {
     return { doc, data: {}, errors: [issue('(root)', 'expected a mapping at the top level', 1)], warnings: [] };
   }
-  const errors = [...schemaErrors(doc, counter, raw), ...nameErrors(doc, counter, raw as ConfigFile), ...bindingErrors(doc, counter, raw as ConfigFile)];
+  const executor = (raw as { executor?: { mode?: unknown; workers?: unknown } }).executor;
+  const workers = typeof executor === 'object' && executor !== null ? executor : undefined;
+  const workersPath = ['executor', 'workers'];
+  const badWorkers = workersProblem(workers?.workers);
+  const errors = [
+    // one plain message for executor.workers instead of the union's two branches
+    ...schemaErrors(doc, counter, raw).filter((e) => badWorkers === null || e.path !== 'executor.workers'),
+    ...(badWorkers === null ? [] : [issue('executor.workers', badWorkers, lineOf(doc, counter, workersPath))]),
+    ...nameErrors(doc, counter, raw as ConfigFile),
+    ...bindingErrors(doc, counter, raw as ConfigFile),
+  ];
   const unknown: Segment[][] = [];
   unknownKeys(raw, ConfigFileSchema as TSchema as SchemaNode, [], unknown);
   const warnings = unknown.map((p) => issue(formatPath(p), 'unknown key (kept in the file, ignored by the app)', lineOf(doc, counter, p, true)));
+  const ignored = workersIgnoredNote(workers);
+  if (ignored !== null) warnings.push(issue('executor.workers', ignored, lineOf(doc, counter, workersPath)));
   return { doc, data: raw as ConfigFile, errors, warnings };
 }
 
