@@ -19,6 +19,45 @@ export const RequestStatsSchema = Type.Object({
 });
 export type RequestStats = Static<typeof RequestStatsSchema>;
 
+/** One executor process of the pool (spawn mode). */
+export const ExecutorProcessStateSchema = Type.Union([
+  Type.Literal('starting'),
+  Type.Literal('serving'),
+  /** Missed its health probes: takes no new calls, is being killed and restarted. */
+  Type.Literal('unhealthy'),
+  /** Crashed or failed to start: waiting for (or running) its restart. */
+  Type.Literal('restarting'),
+  /** Gave up (a permanent start failure, or too many failures within executor.restart_window). */
+  Type.Literal('failed'),
+]);
+export type ExecutorProcessState = Static<typeof ExecutorProcessStateSchema>;
+
+export const ExecutorProcessSchema = Type.Object({
+  /** Its place in the pool, 0..size-1 (a restarted process keeps its index). */
+  index: Type.Integer(),
+  pid: Type.Union([Type.Integer(), Type.Null()]),
+  generation: Type.Integer(),
+  state: ExecutorProcessStateSchema,
+  /** Calls the bridge has on it now. */
+  in_flight: Type.Integer(),
+  /** Automatic restarts of this process (crash or hang). */
+  restarts: Type.Integer(),
+  started_at: NullableString,
+  last_error: NullableString,
+});
+export type ExecutorProcess = Static<typeof ExecutorProcessSchema>;
+
+/**
+ * The executor pool under the running interpreter (`executor.workers` processes). Spawn mode only:
+ * in external mode `size` is 0 and `processes` is empty.
+ */
+export const ExecutorPoolSchema = Type.Object({
+  size: Type.Integer(),
+  serving: Type.Integer(),
+  processes: Type.Array(ExecutorProcessSchema),
+});
+export type ExecutorPool = Static<typeof ExecutorPoolSchema>;
+
 export const ConnectionStatusSchema = Type.Object({
   revision: Type.Integer(),
   state: ConnectionStateSchema,
@@ -37,6 +76,8 @@ export const ConnectionStatusSchema = Type.Object({
   /** Set while a switch to another interpreter is in progress. */
   switching_to: NullableString,
   requests: RequestStatsSchema,
+  /** Each process of the pool; the fields above describe the first serving one (pid, address…), restarts the pool's total. */
+  pool: ExecutorPoolSchema,
 });
 export type ConnectionStatus = Static<typeof ConnectionStatusSchema>;
 

@@ -21,7 +21,8 @@ function conn(over: Partial<ConnectionStatus> = {}): ConnectionStatus {
   return {
     revision: 1, state: 'connected', mode: 'spawn', interpreter: 'py311', interpreter_path: '/usr/bin/python3.11', pid: 123,
     generation: 1, address: 'unix:/tmp/x.sock', started_at: null, uptime_s: 5, restarts: 0, last_error: null, stderr_tail: [],
-    health_latency_ms: 1, switching_to: null, requests: { total: 0, failed: 0, in_flight: 0, p50_ms: null, p99_ms: null }, ...over,
+    health_latency_ms: 1, switching_to: null, requests: { total: 0, failed: 0, in_flight: 0, p50_ms: null, p99_ms: null },
+    pool: { size: 1, serving: 1, processes: [{ index: 0, pid: 123, generation: 1, state: 'serving', in_flight: 0, restarts: 0, started_at: null, last_error: null }] }, ...over,
   };
 }
 
@@ -103,7 +104,7 @@ describe('tray model', () => {
   });
 
   it('offers the theme as radio items', () => {
-    const sub = trayModel(state({ theme: 'dark' })).entries.find((e) => e.type === 'submenu');
+    const sub = trayModel(state({ theme: 'dark' })).entries.find((e) => e.type === 'submenu' && e.label === 'Appearance');
     expect(sub).toMatchObject({ label: 'Appearance' });
     if (sub?.type !== 'submenu') throw new Error('no submenu');
     expect(sub.entries.map((e) => e.type === 'radio' && [e.label, e.checked])).toEqual([
@@ -111,6 +112,25 @@ describe('tray model', () => {
       ['Light', false],
       ['Dark', true],
     ]);
+  });
+
+  it('shows the executor pool: each process with its pid, state, calls in flight and restarts', () => {
+    const proc = (index: number, pid: number | null, st: 'serving' | 'restarting', inFlight: number, restarts: number) => ({ index, pid, generation: index + 1, state: st, in_flight: inFlight, restarts, started_at: null, last_error: null });
+    const c = conn({ pool: { size: 2, serving: 1, processes: [proc(0, 501, 'serving', 3, 0), proc(1, null, 'restarting', 0, 1)] } });
+    const m = trayModel(state({ connection: c }));
+    expect(m.entries[1]).toEqual({
+      type: 'submenu',
+      label: 'Executor pool: 1 of 2 serving',
+      entries: [
+        { type: 'label', label: '#0 pid 501 — serving, 3 in flight, 0 restarts' },
+        { type: 'label', label: '#1 pid — — restarting, 0 in flight, 1 restart' },
+      ],
+    });
+    const tpl = toMenuTemplate(m.entries, vi.fn());
+    expect(tpl[1]?.label).toBe('Executor pool: 1 of 2 serving');
+    expect(Array.isArray(tpl[1]?.submenu) && tpl[1].submenu.length).toBe(2);
+    // external mode runs no pool of its own
+    expect(labels(trayModel(state({ connection: conn({ mode: 'external', pool: { size: 0, serving: 0, processes: [] } }) })).entries).some((l) => l.startsWith('Executor pool'))).toBe(false);
   });
 
   it('keeps labels on one bounded line', () => {

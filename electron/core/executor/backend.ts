@@ -1,5 +1,5 @@
 /** What the service and the connection manager need of an executor backend (spawned or external). */
-import type { ConnectionState } from '../../../shared/dto/connection.js';
+import type { ConnectionState, ExecutorProcess } from '../../../shared/dto/connection.js';
 import { AppError } from '../app-error.js';
 import type { Event } from '../events.js';
 import type { ActivationOutcome, ResolvedInterpreter } from '../interpreters/registry.js';
@@ -18,6 +18,8 @@ export interface BackendSnapshot {
   /** Stderr of the last attempt that failed (when no executor is running). */
   failureTail: string[];
   switchingTo: string | null;
+  /** The processes of the serving pool (spawn mode; none in external mode). Errors not yet redacted. */
+  pool: { size: number; processes: ExecutorProcess[] };
 }
 
 export interface Lease {
@@ -32,10 +34,12 @@ export interface ExecutorBackend {
   /** Starts; never throws for a broken interpreter (the state says `failed`). */
   start(): Promise<void>;
   stop(): Promise<void>;
-  /** A ready endpoint with one call counted on it; waits up to `waitMs` while (re)starting. */
-  lease(waitMs: number): Promise<Lease>;
-  /** The endpoint the health monitor probes. */
+  /** A ready endpoint with one call counted on it; waits up to `waitMs` while (re)starting. Not `avoid` when another can serve. */
+  lease(waitMs: number, avoid?: Endpoint): Promise<Lease>;
+  /** The endpoint the connection test probes (the first serving one). */
   endpointToProbe(): Endpoint | undefined;
+  /** Every endpoint the health monitor probes (each process of a pool). */
+  endpointsToProbe(): Endpoint[];
   /** The health monitor's verdict: `ok: false` means hung or gone. */
   reportProbe(endpoint: Endpoint, ok: boolean, detail: string): void;
   /** Live switch to another interpreter (throws an AppError when it cannot start). */
@@ -45,7 +49,8 @@ export interface ExecutorBackend {
 }
 
 export interface EndpointSource {
-  readyEndpoint(): Endpoint | undefined;
+  /** The endpoint the next call goes to; another than `avoid` (a process that just failed to take a call) when there is one. */
+  readyEndpoint(avoid?: Endpoint): Endpoint | undefined;
   snapshot(): BackendSnapshot;
   readonly onDidChange: Event<void>;
 }
@@ -64,10 +69,10 @@ function leaseOf(endpoint: Endpoint): Lease {
 }
 
 /** Takes a lease on the ready endpoint, waiting for one (bounded) while the executor starts or restarts. */
-export async function leaseReadyEndpoint(b: EndpointSource, waitMs: number): Promise<Lease> {
+export async function leaseReadyEndpoint(b: EndpointSource, waitMs: number, avoid?: Endpoint): Promise<Lease> {
   const deadline = Date.now() + waitMs;
   for (;;) {
-    const ep = b.readyEndpoint();
+    const ep = b.readyEndpoint(avoid);
     if (ep) return leaseOf(ep);
     const snap = b.snapshot();
     if (snap.state === 'failed' || snap.state === 'disconnected') {

@@ -1,6 +1,6 @@
 /**
  * Follows config edits that concern the running executor: a changed `executor.mode` swaps the
- * backend; a changed `executor.host/port/timeout/threads/queue_*`, `plugins.dirs`,
+ * backend; a changed `executor.host/port/timeout/threads/workers/queue_*`, `plugins.dirs`,
  * `plugins.legacy_envelope`, `plugins.legacy_generation` or an edit of the running
  * interpreter's entry (`path`, `venv_path`, `environment`) restarts it live. A new
  * `active_interpreter` is not followed here: the activation use-case switches (core/activation.ts).
@@ -31,7 +31,7 @@ export function followConfig(deps: ConfigFollowerDeps): { start(): void; stop():
   };
   const launchSig = (): string => {
     const s = config.settings;
-    return JSON.stringify([s.executor.host, s.executor.port, s.executor.timeout, s.plugins.legacy_envelope, s.plugins.legacy_generation, concurrencyArgs(s.executor), deps.pluginDirs(s)]);
+    return JSON.stringify([s.executor.host, s.executor.port, s.executor.timeout, s.executor.workers, s.plugins.legacy_envelope, s.plugins.legacy_generation, concurrencyArgs(s.executor), deps.pluginDirs(s)]);
   };
   const entrySig = (name: string | null): string => {
     const s = config.settings;

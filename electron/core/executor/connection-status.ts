@@ -1,13 +1,14 @@
 /**
- * The executor connection as the UI sees it: state, process details, health latency and request
- * statistics, pushed as `connectionChanged` with an increasing revision. State changes go out at
+ * The executor connection as the UI sees it: state, process details (the first serving process,
+ * and each process of the pool), health latency and request statistics, pushed as `connectionChanged` with an increasing revision. State changes go out at
  * once; metric-only changes (requests, latency) at most once per `metricsThrottleMs`.
  */
 import type { ConnectionStatus } from '../../../shared/dto/connection.js';
 import type { Disposable, EventBus } from '../events.js';
 import type { ExecutorBackend } from './backend.js';
 import { boundedTail } from './stderr-tail.js';
-import { HealthMonitor, type HealthMonitorOptions } from './health-monitor.js';
+import type { HealthMonitorOptions } from './health-monitor.js';
+import { PoolMonitor } from './pool-monitor.js';
 import { RequestStatsTracker } from './request-stats.js';
 
 export interface ConnectionManagerDeps {
@@ -24,12 +25,10 @@ export class ConnectionManager {
   private backendValue: ExecutorBackend;
   private sub: Disposable | undefined;
   private revision = 0;
-  private latency: number | null = null;
   private lastShape = '';
-  private lastPid: number | null = null;
   private lastMetrics = '';
   private metricsTimer: NodeJS.Timeout | undefined;
-  private readonly monitor: HealthMonitor;
+  private readonly monitor: PoolMonitor;
   private running = false;
 
   constructor(
@@ -38,10 +37,7 @@ export class ConnectionManager {
   ) {
     this.backendValue = backend;
     this.stats = new RequestStatsTracker(deps.now);
-    this.monitor = new HealthMonitor(() => this.backendValue, deps.monitor, deps.now, (ms) => {
-      this.latency = ms;
-      this.metricsChanged();
-    });
+    this.monitor = new PoolMonitor(() => this.backendValue, deps.monitor, deps.now, () => this.metricsChanged());
     this.subscribe();
   }
 
@@ -53,7 +49,6 @@ export class ConnectionManager {
   setBackend(backend: ExecutorBackend): void {
     this.sub?.dispose();
     this.backendValue = backend;
-    this.latency = null;
     this.subscribe();
     this.changed();
   }
@@ -84,6 +79,8 @@ export class ConnectionManager {
     const ep = snap.current;
     const interp = ep?.interpreter ?? snap.target;
     const tail = ep ? ep.stderrTail() : snap.failureTail;
+    const redact = (text: string | null): string | null => (text === null ? null : this.deps.redact(text));
+    const processes = snap.pool.processes.map((p) => ({ ...p, last_error: redact(p.last_error) }));
     return {
       revision: this.revision,
       state: snap.state,
@@ -96,11 +93,12 @@ export class ConnectionManager {
       started_at: ep ? ep.startedAt.toISOString() : null,
       uptime_s: ep ? Math.round((this.deps.now() - ep.startedMono) / 100) / 10 : null,
       restarts: snap.restarts,
-      last_error: snap.lastError === null ? null : this.deps.redact(snap.lastError),
+      last_error: redact(snap.lastError),
       stderr_tail: boundedTail(tail.map((l) => this.deps.redact(l))),
-      health_latency_ms: ep ? this.latency : null,
+      health_latency_ms: this.monitor.latencyOf(ep),
       switching_to: snap.switchingTo,
       requests: this.stats.snapshot(),
+      pool: { size: snap.pool.size, serving: processes.filter((p) => p.state === 'serving').length, processes },
     };
   }
 
@@ -109,28 +107,31 @@ export class ConnectionManager {
     if (this.metricsTimer || !this.running) return;
     this.metricsTimer = setTimeout(() => {
       this.metricsTimer = undefined;
-      const metrics = `${this.stats.changes}|${this.latency}`;
+      const metrics = this.metricsKey();
       if (metrics !== this.lastMetrics) this.emit();
     }, this.deps.metricsThrottleMs);
     this.metricsTimer.unref();
   }
 
+  /** Requests and latency, plus each process's calls in flight (metric-only changes, throttled). */
+  private metricsKey(): string {
+    const snap = this.backendValue.snapshot();
+    return `${this.stats.changes}|${this.monitor.latencyOf(snap.current)}|${snap.pool.processes.map((p) => p.in_flight).join(',')}`;
+  }
+
   private changed(): void {
+    this.monitor.sync(); // a monitor for each serving process (a new one is probed at once)
     const s = this.status();
-    const shape = JSON.stringify([s.state, s.mode, s.interpreter, s.pid, s.generation, s.address, s.restarts, s.last_error, s.switching_to]);
+    const processes = s.pool.processes.map((p) => [p.index, p.pid, p.generation, p.state, p.restarts, p.last_error]);
+    const shape = JSON.stringify([s.state, s.mode, s.interpreter, s.pid, s.generation, s.address, s.restarts, s.last_error, s.switching_to, s.pool.size, processes]);
     if (shape === this.lastShape) return;
     this.lastShape = shape;
-    if (s.pid !== this.lastPid) {
-      this.lastPid = s.pid;
-      this.latency = null; // the probes measured another process
-      if (s.pid !== null && this.running) this.monitor.poke();
-    }
     this.emit();
   }
 
   private emit(): void {
     this.revision++;
-    this.lastMetrics = `${this.stats.changes}|${this.latency}`;
+    this.lastMetrics = this.metricsKey();
     this.deps.events.emit('connectionChanged', this.status());
   }
 }

@@ -9,6 +9,7 @@ import { promises as fsp } from 'node:fs';
 import os from 'node:os';
 import type { ConfigChange } from '../config/store.js';
 import type { Settings } from '../config/schema.js';
+import { workerCount } from '../config/workers.js';
 import type { Disposable, Event, EventBus } from '../events.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
@@ -59,6 +60,8 @@ export interface ExecutorOptions {
   /** The executor's working folder: the app's data folder (made if missing), never the config's, which a user may delete while the app runs (default: home). */
   workDir?: string;
   platform?: NodeJS.Platform;
+  /** CPUs for `executor.workers: auto` (default os.availableParallelism()). */
+  cpus?: number;
   tuning?: Partial<ExecutorTuning>;
   /** Told of every call and switch (the core's metrics). */
   signals?: CallSignals;
@@ -114,6 +117,7 @@ export function createExecutor(opts: ExecutorOptions): Executor {
       logger: bound ? logger.child('bound') : logger,
       resolveActive: resolve,
       launch: (target, ctx) => launch(target, ctx, bound),
+      workers: () => workerCount(settings().executor.workers, opts.cpus ?? os.availableParallelism()),
       limits: () => ({
         maxRestarts: settings().executor.max_restarts,
         windowMs: settings().executor.restart_window * 1000,

@@ -82,6 +82,7 @@ export class ExternalExecutor implements ExecutorBackend {
       lastError: this.lastError,
       failureTail: [],
       switchingTo: null,
+      pool: { size: 0, processes: [] },
     };
   }
 
@@ -91,6 +92,10 @@ export class ExternalExecutor implements ExecutorBackend {
 
   endpointToProbe(): Endpoint | undefined {
     return this.endpoint;
+  }
+
+  endpointsToProbe(): Endpoint[] {
+    return this.endpoint ? [this.endpoint] : [];
   }
 
   lease(waitMs: number): Promise<Lease> {

@@ -13,6 +13,9 @@ import type { ActivationOutcome, ResolvedInterpreter } from '../interpreters/reg
 import type { ExecuteOptions, Executor, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
 import type { ExecutorBackend, Lease } from './backend.js';
 import type { CallSignals } from './call-signals.js';
+import type { Endpoint } from './endpoint.js';
+import type { ExecutorClient } from './grpc-client.js';
+import { neverReachedExecutor } from './grpc-errors.js';
 import { distributionFor } from '../interpreters/module-map.js';
 import type { ConnectionManager } from './connection-status.js';
 import type { BackendRouter } from './router.js';
@@ -219,6 +222,27 @@ export class ExecutorGateway implements Executor {
     return { status: res.status, headers, body: res.body.toString('utf8'), duration_ms: round2(this.deps.now() - t0) };
   }
 
+  /**
+   * Runs `call` on a leased executor (the least busy process of the pool). A call that never
+   * reached its process (it died a moment ago, before the pool noticed) goes once to another:
+   * it cannot have run, so this is safe for any plugin.
+   */
+  private async onPool<T>(lease: (avoid?: Endpoint) => Promise<Lease>, call: (client: ExecutorClient) => Promise<T>, onLeased?: () => void): Promise<T> {
+    let avoid: Endpoint | undefined;
+    for (let attempt = 0; ; attempt++) {
+      const leasing = lease(avoid);
+      const held = attempt === 0 && onLeased ? await leasing.finally(onLeased) : await leasing;
+      try {
+        return await call(held.endpoint.client);
+      } catch (err) {
+        if (attempt > 0 || !neverReachedExecutor(err)) throw err;
+        avoid = held.endpoint;
+      } finally {
+        held.release();
+      }
+    }
+  }
+
   async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
     const { manager, signals } = this.deps;
     const t0 = this.deps.now();
@@ -228,26 +252,26 @@ export class ExecutorGateway implements Executor {
     manager.stats.begin();
     signals?.callStarted();
     try {
-      const lease = await this.deps.router.lease(request.plugin, this.deps.tuning.requestWaitMs, options.interpreter).finally(() => signals?.leased());
-      try {
-        const res = await lease.endpoint.client.execute({
-          requestId: `${this.idPrefix}-${++this.seq}`,
-          plugin: request.plugin,
-          method: request.method,
-          path: request.path,
-          headers: Object.entries(request.headers).map(([name, value]) => ({ name, value })),
-          query: request.query,
-          body: request.body,
-          contentType: request.contentType,
-          timeoutMs: this.deps.pluginTimeoutMs(),
-        }, options.signal ? { signal: options.signal } : {});
-        ok = res.statusCode < 500;
-        status = res.statusCode;
-        const headers = res.headers.map(({ name, value }: HttpHeader): HeaderPair => [name, value]);
-        return { status: res.statusCode, headers, body: res.body, contentType: res.contentType };
-      } finally {
-        lease.release();
-      }
+      const res = await this.onPool(
+        (avoid) => this.deps.router.lease(request.plugin, this.deps.tuning.requestWaitMs, options.interpreter, avoid),
+        (client) =>
+          client.execute({
+            requestId: `${this.idPrefix}-${++this.seq}`,
+            plugin: request.plugin,
+            method: request.method,
+            path: request.path,
+            headers: Object.entries(request.headers).map(([name, value]) => ({ name, value })),
+            query: request.query,
+            body: request.body,
+            contentType: request.contentType,
+            timeoutMs: this.deps.pluginTimeoutMs(),
+          }, options.signal ? { signal: options.signal } : {}),
+        () => signals?.leased(),
+      );
+      ok = res.statusCode < 500;
+      status = res.statusCode;
+      const headers = res.headers.map(({ name, value }: HttpHeader): HeaderPair => [name, value]);
+      return { status: res.statusCode, headers, body: res.body, contentType: res.contentType };
     } catch (err) {
       const e = toAppError(err, `plugin '${request.plugin}'`);
       status = httpStatusOf(e.code);

@@ -82,3 +82,13 @@ export function toExecutorError(err: unknown): ExecutorError {
   }
   return new ExecutorError(GrpcStatus.UNKNOWN, err instanceof Error ? err.message : String(err));
 }
+
+/**
+ * True for a call grpc-js failed before any connection carried it (the process behind the
+ * address is gone: ECONNREFUSED, no socket file): the executor never saw it, so it is safe to send
+ * it elsewhere. A dropped connection ("Connection dropped") is not: the call may have run.
+ */
+export function neverReachedExecutor(err: unknown): boolean {
+  const e = toExecutorError(err);
+  return e.code === 'UNAVAILABLE' && e.message.startsWith('No connection established');
+}

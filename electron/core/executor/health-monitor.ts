@@ -1,5 +1,5 @@
 /**
- * Probes the serving executor's grpc.health.v1 Check every `intervalMs`, each with a deadline.
+ * Probes one serving executor's grpc.health.v1 Check every `intervalMs`, each with a deadline.
  * `failuresToMark` failed probes in a row report the endpoint as hung or gone (a SIGSTOPped
  * executor is caught this way, within intervalMs + failuresToMark × timeoutMs), and the backend
  * replaces it. A failed probe is retried after `retryMs` (default at once, which keeps that bound).
@@ -34,7 +34,8 @@ export class HealthMonitor {
   private answeredMark = 0;
 
   constructor(
-    private readonly backend: () => ExecutorBackend,
+    /** What to probe (one process: a pool has a monitor per process) and whom to tell. */
+    private readonly backend: () => Pick<ExecutorBackend, 'endpointToProbe' | 'reportProbe'>,
     private readonly opts: HealthMonitorOptions,
     private readonly now: () => number,
     private readonly onLatency: (ms: number | null) => void,

@@ -13,7 +13,9 @@ import type { Settings } from '../config/schema.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
 import type { Logger } from '../logging/logger.js';
 import type { ExecutorBackend, Lease } from './backend.js';
-import { HealthMonitor, type HealthMonitorOptions } from './health-monitor.js';
+import type { Endpoint } from './endpoint.js';
+import type { HealthMonitorOptions } from './health-monitor.js';
+import { PoolMonitor } from './pool-monitor.js';
 
 /** What the router needs of the interpreter registry. */
 export interface BoundInterpreters {
@@ -40,7 +42,7 @@ export interface RouterDeps {
 interface Bound {
   readonly key: string;
   readonly backend: ExecutorBackend;
-  readonly monitor: HealthMonitor;
+  readonly monitor: PoolMonitor;
   /** The settings and entry it was started with: another one retires it. */
   readonly signature: string;
   readonly started: Promise<void>;
@@ -76,10 +78,10 @@ export class BackendRouter {
     return (snap.current?.interpreter ?? snap.target)?.key === key ? null : key;
   }
 
-  /** A lease on the executor that runs `plugin` (under `interpreter` when given). */
-  async lease(plugin: string, waitMs: number, interpreter?: string): Promise<Lease> {
+  /** A lease on the executor that runs `plugin` (under `interpreter` when given); not on `avoid` when another process of that pool serves. */
+  async lease(plugin: string, waitMs: number, interpreter?: string, avoid?: Endpoint): Promise<Lease> {
     const key = this.targetKey(plugin, interpreter);
-    if (key === null) return this.deps.main().lease(waitMs);
+    if (key === null) return this.deps.main().lease(waitMs, avoid);
     const who = interpreter === undefined ? `plugin '${plugin}' is bound to interpreter '${key}'` : `interpreter '${key}' (asked for plugin '${plugin}')`;
     if (this.stopped) throw new AppError('UNAVAILABLE', `${who}: the executor is stopped`);
     let b = this.bound.get(key);
@@ -92,7 +94,7 @@ export class BackendRouter {
     this.busy(entry);
     try {
       await entry.started;
-      const lease = await entry.backend.lease(waitMs);
+      const lease = await entry.backend.lease(waitMs, avoid);
       let released = false;
       return {
         endpoint: lease.endpoint,
@@ -136,7 +138,9 @@ export class BackendRouter {
     const raced = this.bound.get(key);
     if (raced) return raced;
     const backend = this.deps.makeBackend(target);
-    const monitor = new HealthMonitor(() => backend, this.deps.monitor, this.deps.now, () => undefined);
+    // every process of its pool is probed, like the active interpreter's
+    const monitor = new PoolMonitor(() => backend, this.deps.monitor, this.deps.now, () => undefined);
+    backend.onDidChange(() => monitor.sync());
     this.deps.log.info(`starting an executor under '${key}' for the plugins bound to it`);
     const started = backend.start().then(() => monitor.start());
     const b: Bound = { key, backend, monitor, signature, started, inFlight: 0, idleTimer: undefined };
