@@ -1,5 +1,6 @@
 /**
- * The tray menu as a pure function of state: connection line, interpreters as radio items
+ * The tray menu as a pure function of state: connection line, the executor pool's processes (a
+ * submenu), interpreters as radio items
  * (active checked, unusable disabled with the reason), then the actions. tray.ts turns the model
  * into an Electron menu; tests check the model in Node.
  */
@@ -84,6 +85,16 @@ export function connectionLine(state: TrayState): { text: string; tone: TrayTone
   }
 }
 
+/** The executor pool (spawn mode): one line per process with its pid, state, calls in flight and restarts. */
+export function poolEntries(c: ConnectionStatus | null): TrayEntry[] {
+  if (!c || c.mode !== 'spawn' || c.pool.size === 0) return [];
+  const lines = c.pool.processes.map((p): TrayEntry => {
+    const restarts = `${p.restarts} restart${p.restarts === 1 ? '' : 's'}`;
+    return { type: 'label', label: `#${p.index} pid ${p.pid ?? '—'} — ${p.state}, ${p.in_flight} in flight, ${restarts}` };
+  });
+  return [{ type: 'submenu', label: `Executor pool: ${c.pool.serving} of ${c.pool.size} serving`, entries: lines }];
+}
+
 const UNUSABLE = new Set(['error', 'unavailable']);
 
 export function isUsable(v: InterpreterView): boolean {
@@ -134,6 +145,7 @@ export function trayModel(state: TrayState): TrayModel {
   if (state.busy) entries.push({ type: 'label', label: oneLine(state.busy) });
   else if (state.notice) entries.push({ type: 'label', label: oneLine(state.notice) });
   entries.push(
+    ...poolEntries(state.connection),
     { type: 'separator' },
     ...interpreterEntries(state),
     { type: 'separator' },

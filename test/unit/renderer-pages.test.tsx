@@ -16,6 +16,7 @@ import { dispatchEvent } from '../../renderer/src/stores/live';
 import { useLogs } from '../../renderer/src/stores/logs';
 import { usePlugins } from '../../renderer/src/stores/plugins';
 import { useStream } from '../../renderer/src/stores/stream';
+import type { ExecutorProcessState } from '../../shared/dto/connection';
 import { configView, connection, fakeApi, interpList, logEntry, type FakeApi } from './renderer-helpers';
 
 let fake: FakeApi;
@@ -56,6 +57,30 @@ describe('Connection page', () => {
     expect(await screen.findByText('Passed')).toBeTruthy();
     expect(screen.getByText('SERVING · 5 probes')).toBeTruthy();
     expect(screen.getByText('1.2 ms')).toBeTruthy();
+  });
+});
+
+describe('Connection page: the executor pool', () => {
+  const proc = (index: number, pid: number | null, state: ExecutorProcessState, in_flight: number, restarts: number) => ({ index, pid, generation: index + 1, state, in_flight, restarts, started_at: null, last_error: state === 'restarting' ? 'executor #2 was killed by SIGKILL' : null });
+
+  it('lists each process with its pid, state, calls in flight and restarts, live', async () => {
+    fake.on('getConnection', () => connection(1, { pid: 501, pool: { size: 2, serving: 2, processes: [proc(0, 501, 'serving', 3, 0), proc(1, 502, 'serving', 1, 0)] } }));
+    render(<ConnectionPage />);
+    const table = await screen.findByRole('table', { name: 'Executor processes' });
+    expect(screen.getByText('Executor pool (2 of 2 serving)')).toBeTruthy();
+    const rows = () => [...table.querySelectorAll('tbody tr')].map((tr) => [...tr.querySelectorAll('td')].slice(0, 5).map((td) => td.textContent));
+    expect(rows()).toEqual([['0', '501', 'Serving', '3', '0'], ['1', '502', 'Serving', '1', '0']]);
+    act(() => dispatchEvent({ name: 'connectionChanged', payload: connection(2, { pid: 501, restarts: 1, pool: { size: 2, serving: 1, processes: [proc(0, 501, 'serving', 4, 0), proc(1, null, 'restarting', 0, 1)] } }) }));
+    expect(screen.getByText('Executor pool (1 of 2 serving)')).toBeTruthy();
+    expect(rows()).toEqual([['0', '501', 'Serving', '4', '0'], ['1', '—', 'Restarting', '0', '1']]);
+    expect(screen.getByText('Restarting').closest('[title]')?.getAttribute('title')).toBe('executor #2 was killed by SIGKILL');
+  });
+
+  it('shows no pool in external mode', async () => {
+    fake.on('getConnection', () => connection(1, { mode: 'external', pool: { size: 0, serving: 0, processes: [] } }));
+    render(<ConnectionPage />);
+    expect(await screen.findByText('Connected')).toBeTruthy();
+    expect(screen.queryByRole('table', { name: 'Executor processes' })).toBeNull();
   });
 });
 

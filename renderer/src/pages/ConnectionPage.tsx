@@ -6,6 +6,7 @@ import { formatDateTime, formatMs, formatUptime } from '../lib/format';
 import { useConnection } from '../stores/connection';
 import { useInterpreters } from '../stores/interpreters';
 import { useRouter } from '../app/router';
+import { PoolCard } from './PoolCard';
 
 export const STATE_VIEW: Record<ConnectionState, { tone: Tone; label: string; text: string }> = {
   connected: { tone: 'ok', label: 'Connected', text: 'The executor is serving requests.' },
@@ -144,6 +145,7 @@ export function ConnectionPage(): ReactElement {
               )}
             </Card>
           </div>
+          {data.mode === 'spawn' && data.pool.size > 0 && <PoolCard pool={data.pool} />}
           <TestResult />
         </>
       )}
