@@ -98,7 +98,8 @@ describe('executor.workers: 2', () => {
     // only calls in flight on the killed process may fail (calls sent to it after its death, before
     // the pool noticed, never reached it and went to the other process)
     expect(result.failed).toBeLessThanOrEqual(inFlightOnVictim);
-    expect(result.errors.every((e) => /unavailable \(Connection dropped\)/.test(e))).toBe(true);
+    // the unary path says the connection dropped; the streamed one that the plugin may have run
+    expect(result.errors.filter((e) => !/unavailable \((Connection dropped|the stream to the executor broke while the call was in flight)/.test(e))).toEqual([]);
     expect(result.ok).toBeGreaterThan(0);
   });
 

@@ -62,6 +62,7 @@ function status(over: Partial<ConnectionStatus> = {}): ConnectionStatus {
   return {
     revision: 1, state: 'connected', mode: 'spawn', interpreter: 'system', interpreter_path: '/usr/bin/python3', pid: 4242, generation: 3, address: 'unix:/x', started_at: null, uptime_s: 1,
     restarts: 2, last_error: null, stderr_tail: [], health_latency_ms: null, switching_to: null, requests: { total: 0, failed: 0, in_flight: 1, p50_ms: null, p99_ms: null },
+    pool: { size: 1, serving: 1, processes: [{ index: 0, pid: 4242, generation: 3, state: 'serving', in_flight: 1, restarts: 2, started_at: null, last_error: null }] },
     ...over,
   };
 }
