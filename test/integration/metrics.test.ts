@@ -20,8 +20,8 @@ describe('GET /metrics', () => {
     const venvPython = makeVenv(venvDir);
     b = await startTestBridge({
       configText: configYaml({ interpreters: { system: { path: SYSTEM_PYTHON }, venv: { path: venvPython } }, active: 'system', executor: { timeout: 10 } }),
-      // a crash waits 1.5 s before the restart, so calls sent meanwhile are seen queued
-      executorTuning: { backoff: { initialMs: 1_500, maxMs: 3_000, factor: 2 }, requestWaitMs: 30_000 },
+      // after the first crash (restarted at once), the next restart waits 1.5 s: calls sent meanwhile are seen queued
+      executorTuning: { backoff: { initialMs: 1_500, maxMs: 3_000, factor: 2 }, healthyResetMs: 600_000, requestWaitMs: 30_000 },
     });
   });
   afterAll(async () => {
@@ -87,7 +87,10 @@ describe('GET /metrics', () => {
     expect(sampleValue(f, 'webhook_bridge_webhooks_waiting')).toBe(0);
     expect(sampleValue(f, 'webhook_bridge_executor_state', { state: 'connected' })).toBe(1);
     const pid = b.bridge.core.executor.status().pid;
-    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '0', pid: String(pid), state: 'connected' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '0', state: 'serving' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '0', state: 'restarting' })).toBe(0);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { process: '0' })).toBe(pid);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { state: 'serving' })).toBe(1);
   });
 
   it('shows a running call in flight, and calls queued while the executor restarts after kill -9', async () => {
@@ -99,6 +102,10 @@ describe('GET /metrics', () => {
     const restartsBefore = sampleValue(await scrape(), 'webhook_bridge_executor_restarts_total') ?? 0;
 
     const c = { core: b.bridge.core, executor: b.bridge.core.executor };
+    // the first crash is restarted at once; the second waits for the backoff
+    const first = c.executor.status().pid as number;
+    process.kill(first, 'SIGKILL');
+    await waitForStatus(c, (s) => s.state === 'connected' && s.pid !== null && s.pid !== first, 15_000, 'serving after the first kill');
     const pid = c.executor.status().pid as number;
     process.kill(pid, 'SIGKILL');
     await waitForStatus(c, (s) => s.state !== 'connected' || s.pid !== pid, 15_000, 'the executor to notice the kill');
@@ -111,8 +118,9 @@ describe('GET /metrics', () => {
     await waitForStatus(c, (s) => s.state === 'connected', 15_000, 'serving again');
     f = await scrape();
     expect(sampleValue(f, 'webhook_bridge_webhooks_waiting')).toBe(0);
-    expect(sampleValue(f, 'webhook_bridge_executor_restarts_total')).toBe(restartsBefore + 1);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_restarts_total', { process: '0' })).toBe(restartsBefore + 1);
+    expect(sampleValue(f, 'webhook_bridge_executor_restarts_total')).toBe(restartsBefore + 2);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_restarts_total', { process: '0' })).toBe(restartsBefore + 2);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { process: '0' })).toBe(c.executor.status().pool.processes[0]?.pid);
   });
 
   it('times each switch of interpreter', async () => {

@@ -86,7 +86,17 @@ describe('createMetrics', () => {
     signals.callFinished({ plugin: 'nope', status: 404, durationMs: 1, knownPlugin: false });
     signals.switchFinished({ to: 'venv', durationMs: 300, outcome: 'switched' });
     signals.switchFinished({ to: 'broken', durationMs: 3_000, outcome: 'failed' });
-    s = status({ state: 'reconnecting', restarts: 3, pid: null });
+    s = status({
+      restarts: 3,
+      pool: {
+        size: 2,
+        serving: 1,
+        processes: [
+          { index: 0, pid: null, generation: 4, state: 'restarting', in_flight: 0, restarts: 3, started_at: null, last_error: 'killed' },
+          { index: 1, pid: 4343, generation: 5, state: 'serving', in_flight: 2, restarts: 0, started_at: null, last_error: null },
+        ],
+      },
+    });
     f = parsePrometheusText(await m.render());
     expect(f.get('webhook_bridge_webhooks_total')?.type).toBe('counter');
     expect(sampleValue(f, 'webhook_bridge_webhooks_total', { plugin: 'a', status_class: '2xx' })).toBe(1);
@@ -100,11 +110,24 @@ describe('createMetrics', () => {
     expect(a?.buckets.find(([le]) => le === 0.001)?.[1]).toBe(1);
     const sw = histogramSeries(f.get('webhook_bridge_executor_switch_duration_seconds')!);
     expect(sw.map((h) => [h.labels['outcome'], h.count])).toEqual([['switched', 1], ['failed', 1]]);
-    expect(sampleValue(f, 'webhook_bridge_executor_state', { state: 'reconnecting' })).toBe(1);
-    expect(sampleValue(f, 'webhook_bridge_executor_state', { state: 'connected' })).toBe(0);
+    expect(sampleValue(f, 'webhook_bridge_executor_state', { state: 'connected' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_state', { state: 'reconnecting' })).toBe(0);
     expect(sampleValue(f, 'webhook_bridge_executor_restarts_total')).toBe(3);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '0', pid: '', state: 'reconnecting' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { state: 'serving' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { state: 'restarting' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { state: 'failed' })).toBe(0);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '0', state: 'restarting' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '0', state: 'serving' })).toBe(0);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '1', state: 'serving' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { process: '0' })).toBeUndefined();
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { process: '1' })).toBe(4343);
     expect(sampleValue(f, 'webhook_bridge_executor_process_restarts_total', { process: '0' })).toBe(3);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_in_flight', { process: '1' })).toBe(2);
+
+    s = status({ mode: 'external', state: 'reconnecting', pool: { size: 0, serving: 0, processes: [] } });
+    f = parsePrometheusText(await m.render());
+    expect(sampleValue(f, 'webhook_bridge_executor_state', { state: 'reconnecting' })).toBe(1);
+    expect(f.get('webhook_bridge_executor_process_state')?.samples).toEqual([]);
     m.dispose();
   });
 

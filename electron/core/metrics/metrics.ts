@@ -10,9 +10,14 @@
  *   webhook_bridge_executor_switch_duration_seconds{outcome}     histogram  live switches to another interpreter
  *   webhook_bridge_executor_state{state}                         gauge      1 for the connection's state, 0 for the others
  *   webhook_bridge_executor_restarts_total                       counter    automatic restarts after a crash or hang
- *   webhook_bridge_executor_process_state{process,pid,state}     gauge      1 per executor process, for its state
- *   webhook_bridge_executor_process_restarts_total{process}      counter    automatic restarts of each process
- *   webhook_bridge_executor_process_in_flight{process}           gauge      calls under way on each process
+ *   webhook_bridge_executor_pool_processes{state}                gauge      pool processes (executor.workers) by state
+ *   webhook_bridge_executor_process_state{process,state}         gauge      per pool process: 1 for its state, 0 for the others
+ *   webhook_bridge_executor_process_pid{process}                 gauge      per pool process: its pid (absent while it has none)
+ *   webhook_bridge_executor_process_restarts_total{process}      counter    per pool process: automatic restarts (crash or hang)
+ *   webhook_bridge_executor_process_in_flight{process}           gauge      per pool process: calls under way on it
+ *
+ * `process` is the process's place in the pool (0..executor.workers-1), which a restart keeps.
+ * External mode runs no processes of its own: only the executor_state and restarts series show it.
  *
  * Plugin names come from URLs, so their label values are bounded: a name the executor does not know
  * is counted as `(unknown)`, and past `maxPlugins` distinct names as `(other)`.
@@ -21,7 +26,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ConnectionState, ConnectionStatus } from '../../../shared/dto/connection.js';
 import type { Disposable } from '../events.js';
 import type { CallSignals, FinishedCall } from '../executor/call-signals.js';
-import { executorProcesses } from './processes.js';
+import { executorProcesses, PROCESS_STATES } from './processes.js';
 
 export interface MetricsDeps {
   signals: CallSignals;
@@ -95,13 +100,33 @@ export function createMetrics(deps: MetricsDeps): Metrics {
     },
   });
   new Gauge({
+    name: 'webhook_bridge_executor_pool_processes',
+    help: 'Processes of the executor pool (executor.workers), by state',
+    labelNames: ['state'],
+    registers,
+    collect() {
+      const procs = executorProcesses(deps.status());
+      for (const s of PROCESS_STATES) this.set({ state: s }, procs.filter((p) => p.state === s).length);
+    },
+  });
+  new Gauge({
     name: 'webhook_bridge_executor_process_state',
-    help: 'One series per executor process: 1 for its state',
-    labelNames: ['process', 'pid', 'state'],
+    help: 'Per executor pool process: 1 for its state, 0 for the others',
+    labelNames: ['process', 'state'],
     registers,
     collect() {
       this.reset();
-      for (const p of executorProcesses(deps.status())) this.set({ process: p.process, pid: p.pid === null ? '' : String(p.pid), state: p.state }, 1);
+      for (const p of executorProcesses(deps.status())) for (const s of PROCESS_STATES) this.set({ process: p.process, state: s }, s === p.state ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'webhook_bridge_executor_process_pid',
+    help: 'Per executor pool process: its pid (absent while it has none)',
+    labelNames: ['process'],
+    registers,
+    collect() {
+      this.reset();
+      for (const p of executorProcesses(deps.status())) if (p.pid !== null) this.set({ process: p.process }, p.pid);
     },
   });
   new Counter({

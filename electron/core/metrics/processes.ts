@@ -1,19 +1,19 @@
-import type { ConnectionState, ConnectionStatus } from '../../../shared/dto/connection.js';
+import type { ConnectionStatus, ExecutorProcessState } from '../../../shared/dto/connection.js';
+
+/** Every state a pool process can be in (`ExecutorProcessStateSchema`), for one-hot gauges. */
+export const PROCESS_STATES: readonly ExecutorProcessState[] = ['starting', 'serving', 'unhealthy', 'restarting', 'failed'];
 
 /** One executor process as the metrics label it. */
 export interface ProcessView {
-  /** Its place in the pool ("0" while there is one process). */
+  /** Its place in the pool, "0".."size-1" (a restarted process keeps its place). */
   process: string;
   pid: number | null;
-  state: ConnectionState;
+  state: ExecutorProcessState;
   restarts: number;
   inFlight: number;
 }
 
-/**
- * The executor processes the connection status describes: one today (the serving executor, or the
- * external one). Executor pools (issue 14 item 3) list theirs in the status; each becomes one here.
- */
+/** The processes of the executor pool (spawn mode; an external executor has none of its own). */
 export function executorProcesses(status: ConnectionStatus): ProcessView[] {
-  return [{ process: '0', pid: status.pid, state: status.state, restarts: status.restarts, inFlight: status.requests.in_flight }];
+  return status.pool.processes.map((p) => ({ process: String(p.index), pid: p.pid, state: p.state, restarts: p.restarts, inFlight: p.in_flight }));
 }
