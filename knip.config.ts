@@ -25,10 +25,6 @@ const config: KnipConfig = {
   ignoreDependencies: [
     'app-builder-lib',
     'builder-util',
-    // Added ahead of their first use (issue 15: the delivery store); drop these two lines when the
-    // code that imports them lands.
-    'better-sqlite3',
-    '@types/better-sqlite3',
   ],
 };
 

@@ -39,6 +39,14 @@ function requestHeaders(request: FastifyRequest): Record<string, string> {
   return out;
 }
 
+/** The headers as they came on the wire: names as sent, in order, repeats kept. */
+function rawHeaderPairs(request: FastifyRequest): HeaderPair[] {
+  const raw = request.raw.rawHeaders;
+  const out: HeaderPair[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) out.push([raw[i] ?? '', raw[i + 1] ?? '']);
+  return out;
+}
+
 /**
  * The plugin's headers by lower-case name, repeats kept in order and hop-by-hop ones left out.
  * `reply.header` replaces a name set before (only `set-cookie` would append), so each name is set
@@ -86,6 +94,8 @@ export function webhookRoutes(executor: Pick<Executor, 'execute'>): (app: Fastif
             query: q === -1 ? '' : request.url.slice(q + 1),
             body: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
             contentType: request.headers['content-type'] ?? '',
+            rawHeaders: rawHeaderPairs(request),
+            ...(request.socket.remoteAddress ? { remoteAddress: request.socket.remoteAddress } : {}),
           }, { signal: gone.signal }).finally(() => res.off('close', onClose));
           const status = Number.isInteger(result.status) && result.status >= 100 && result.status <= 599 ? result.status : 500;
           reply.code(status);

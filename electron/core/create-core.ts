@@ -6,6 +6,8 @@
  */
 import type { UpdateConfigInput, ConfigView } from '../../shared/dto/config.js';
 import type { PluginBinding } from '../../shared/dto/plugins.js';
+import type { EventName, EventPayload } from '../../shared/contract.js';
+import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import { createActivation, type ActivationService } from './activation.js';
 import { ConfigStore } from './config/store.js';
 import { EventBus, type Disposable } from './events.js';
@@ -15,6 +17,7 @@ import type { ExecutorTuning } from './executor/tuning.js';
 import { bindPlugin } from './interpreters/bindings.js';
 import { createInterpreters, type DiscoveryService } from './interpreters/create-interpreters.js';
 import type { InterpreterRegistry } from './interpreters/registry.js';
+import { createInbox, type Inbox } from './inbox/create-inbox.js';
 import { LogBuffer, Logger, Redactor, type LogSink } from './logging/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { ProcessRunner } from './process/runner.js';
@@ -51,6 +54,8 @@ export interface Core {
   readonly config: ConfigStore;
   readonly registry: InterpreterRegistry;
   readonly discovery: DiscoveryService;
+  /** Every call of `executor.execute` is recorded here (the delivery store). */
+  readonly inbox: Inbox;
   readonly executor: Executor;
   readonly jobs: JobsService;
   readonly activation: ActivationService;
@@ -96,16 +101,26 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   });
   const { registry, discovery } = interpreters;
 
-  // 3. executor (its calls and switches signalled to the metrics)
+  // 3. the inbox (the delivery store), then the executor (its calls and switches signalled to the
+  // metrics), wrapped so every call is recorded
   const signals = new CallSignals();
-  const executor =
+  const inbox = createInbox({ dataDir: opts.dataDir, settings: () => config.settings.inbox, log: logger.child('inbox'), now });
+  // the connection status carries the inbox's recording status, in answers and in events alike
+  const executorEvents = {
+    emit<K extends EventName>(name: K, payload: EventPayload<K>): void {
+      events.emit(name, name === 'connectionChanged' ? ({ ...(payload as ConnectionStatus), inbox: inbox.status() } as EventPayload<K>) : payload);
+    },
+  };
+  const executor = inbox.wrap(
     opts.replace?.executor ??
     createExecutor({
-      config, events, logger, wall: now, runner, resourcesDir, env, home, workDir: opts.dataDir, signals,
+      config, events: executorEvents, logger, wall: now, runner, resourcesDir, env, home, workDir: opts.dataDir, signals,
       resolveActive: () => registry.resolveActive(),
       interpreters: { resolve: (name) => registry.resolve(name), problem: (name) => registry.problem(name) },
       ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}),
-    });
+    }),
+  );
+  disposables.push(inbox.onDidChangeStatus(() => events.emit('connectionChanged', executor.status())));
 
   // 4. provisioning
   const jobs = createJobs({
@@ -123,6 +138,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     config,
     registry,
     discovery,
+    inbox,
     executor,
     jobs,
     activation,
@@ -152,6 +168,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       activation.dispose();
       await jobs.dispose();
       await executor.stop();
+      inbox.dispose();
       interpreters.dispose();
       metrics.dispose();
       signals.dispose();

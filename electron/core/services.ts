@@ -13,6 +13,17 @@ export interface WebhookRequest {
   query: string;
   body: Buffer;
   contentType: string;
+  /** The headers as received, in order, repeats kept (the inbox records these; `headers` joins repeats). */
+  rawHeaders?: HeaderPair[];
+  /** The sender's address, as the socket saw it. */
+  remoteAddress?: string;
+}
+
+/** A line the plugin logged during the call (`ExecutePluginResponse.logs`); `atMs` counts from the call's start. */
+export interface PluginLogLine {
+  level: string;
+  message: string;
+  atMs: number;
 }
 
 /** How one webhook call runs (one optional object: later options join it). */
@@ -21,6 +32,8 @@ export interface ExecuteOptions {
   signal?: AbortSignal;
   /** Run under this interpreter's executor (a replay under a named interpreter) instead of the plugin's own. */
   interpreter?: string;
+  /** The call replays this recorded delivery: the inbox records it as a new delivery linked to it. */
+  replayOf?: string;
 }
 
 /** One response header line; a name may repeat (two `Set-Cookie` lines stay two lines). */
@@ -32,6 +45,12 @@ export interface WebhookResponse {
   headers: HeaderPair[];
   body: Buffer;
   contentType: string;
+  /** The plugin's one-line error when it failed in-band (a raise → 500, a timeout → 504), else "". */
+  error?: string;
+  /** What the plugin logged while handling the call. */
+  logs?: PluginLogLine[];
+  /** The executor that ran it. */
+  servedBy?: { interpreter: string | null; generation: number; pid: number | null };
 }
 
 /**

@@ -1,5 +1,6 @@
 import { Type, type Static } from 'typebox';
 import { InterpreterNameSchema, NullableNumber, NullableString } from './common.js';
+import { InboxStatusSchema } from './deliveries.js';
 
 export const ConnectionStateSchema = Type.Union([
   Type.Literal('connecting'),
@@ -78,6 +79,8 @@ export const ConnectionStatusSchema = Type.Object({
   requests: RequestStatsSchema,
   /** Each process of the pool; the fields above describe the first serving one (pid, address…), restarts the pool's total. */
   pool: ExecutorPoolSchema,
+  /** Whether deliveries are being recorded in the inbox (failing: the store cannot write, webhooks are still served). */
+  inbox: Type.Optional(InboxStatusSchema),
 });
 export type ConnectionStatus = Static<typeof ConnectionStatusSchema>;
 

@@ -41,7 +41,7 @@ export const DeliveryStateSchema = Type.Union([
 ]);
 export type DeliveryState = Static<typeof DeliveryStateSchema>;
 
-/** A status family, or `error`: no HTTP answer from the plugin (the executor unreachable, a timeout…). */
+/** A status family, or `error`: the plugin gave no answer (executor unavailable, unknown plugin, timeout…); the bridge answered with its error envelope. */
 export const StatusClassSchema = Type.Union([
   Type.Literal('2xx'),
   Type.Literal('3xx'),
@@ -110,7 +110,7 @@ export const DeliverySummarySchema = Type.Object({
   path: Type.String(),
   plugin: Type.String(),
   state: DeliveryStateSchema,
-  /** The HTTP status answered (the latest attempt's for async ones); null while none. */
+  /** The HTTP status the sender got (the plugin's, or the bridge's error status when the plugin gave no answer; the latest attempt's for async ones); null while none. */
   status: Type.Union([Type.Integer(), Type.Null()]),
   duration_ms: NullableNumber,
   provider: Type.Union([ProviderSchema, Type.Null()]),

@@ -78,6 +78,13 @@ export function resolveSettings(file: ConfigFile, env: Readonly<Record<string, s
       upstream_layout: file.plugins === undefined && file.python?.interpreter !== undefined && file.python.interpreters === undefined,
       settings: { ...(file.plugins?.settings ?? {}) },
     },
+    inbox: {
+      enabled: v<boolean>('inbox.enabled'),
+      max_deliveries: v<number>('inbox.max_deliveries'),
+      max_bytes: v<number>('inbox.max_bytes'),
+      max_age_days: v<number>('inbox.max_age_days'),
+      redact_headers: [...v<readonly string[]>('inbox.redact_headers')],
+    },
     logging: { level: v<Settings['logging']['level']>('logging.level') },
   };
   return { settings, values: [...flat.values()], envErrors };

@@ -75,6 +75,15 @@ export const ConfigFileSchema = Type.Object({
       settings: Type.Optional(Type.Record(Type.String(), PluginSettingsSchema, { description: 'per-plugin settings, keyed by plugin name' })),
     }),
   ),
+  inbox: Type.Optional(
+    Type.Object({
+      enabled: Type.Optional(Type.Boolean({ description: 'record every delivery in the inbox' })),
+      max_deliveries: Type.Optional(Type.Integer({ minimum: 1, maximum: 100_000_000 })),
+      max_bytes: Type.Optional(Type.Integer({ minimum: 1024 * 1024, description: 'bytes the stored deliveries may take' })),
+      max_age_days: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 36_500 })),
+      redact_headers: Type.Optional(Type.Array(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" }), { description: 'header names whose values are not kept' })),
+    }),
+  ),
   logging: Type.Optional(
     Type.Object({
       level: Type.Optional(
@@ -122,6 +131,13 @@ export interface Settings {
     /** Per-plugin settings (`plugins.settings.<name>`): `interpreter` binds the plugin to another interpreter. */
     settings: Record<string, PluginSettings>;
   };
+  inbox: {
+    enabled: boolean;
+    max_deliveries: number;
+    max_bytes: number;
+    max_age_days: number;
+    redact_headers: string[];
+  };
   logging: { level: 'debug' | 'info' | 'warn' | 'error' };
 }
 
@@ -148,6 +164,11 @@ export const DEFAULTS = {
   'plugins.dirs': ['plugins'],
   'plugins.legacy_envelope': true,
   'plugins.legacy_generation': 'auto',
+  'inbox.enabled': true,
+  'inbox.max_deliveries': 10_000,
+  'inbox.max_bytes': 256 * 1024 * 1024,
+  'inbox.max_age_days': 30,
+  'inbox.redact_headers': ['Authorization', 'Cookie'],
   'logging.level': 'info',
 } as const satisfies Record<string, unknown>;
 
@@ -219,6 +240,16 @@ plugins:
   # settings:
   #   ml:
   #     interpreter: "ml-venv"
+
+inbox:
+  # Every delivery (request, response, the plugin's log lines) is kept in a local database in the
+  # app's data folder; false turns recording off. The oldest go first past any of the limits.
+  enabled: true
+  # max_deliveries: 10000
+  # max_bytes: 268435456
+  # max_age_days: 30
+  # Header values replaced by [redacted] before they are stored.
+  # redact_headers: ["Authorization", "Cookie"]
 
 logging:
   level: "info"   # debug, info, warn or error

@@ -63,6 +63,28 @@ export function headerRecord(headers: readonly HeaderPair[]): Record<string, str
   return out;
 }
 
+/**
+ * The dashboard's test request, run through `execute` (the gateway's, or a wrapper's: the inbox
+ * records test requests like any webhook).
+ */
+export async function runTestRequest(execute: (r: WebhookRequest) => Promise<WebhookResponse>, input: PluginTestInput, now: () => number): Promise<PluginTestResult> {
+  const body = input.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(input.body));
+  const contentType = body.length > 0 ? 'application/json' : '';
+  const t0 = now();
+  const res = await execute({
+    plugin: input.name,
+    method: input.method,
+    path: `/api/v1/webhook/${input.name}`,
+    headers: { 'user-agent': 'webhook-bridge-dashboard', ...(contentType ? { 'content-type': contentType } : {}) },
+    query: input.query ?? '',
+    body,
+    contentType,
+  });
+  const shown = headerRecord(res.headers);
+  const headers = res.contentType ? { ...shown, 'content-type': res.contentType } : shown;
+  return { status: res.status, headers, body: res.body.toString('utf8'), duration_ms: round2(now() - t0) };
+}
+
 const median = (sorted: number[]): number | null => (sorted.length === 0 ? null : (sorted[Math.floor((sorted.length - 1) / 2)] ?? null));
 const round2 = (n: number): number => Math.round(n * 100) / 100;
 
@@ -204,22 +226,8 @@ export class ExecutorGateway implements Executor {
     }
   }
 
-  async testPlugin(input: PluginTestInput): Promise<PluginTestResult> {
-    const body = input.body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(input.body));
-    const contentType = body.length > 0 ? 'application/json' : '';
-    const t0 = this.deps.now();
-    const res = await this.execute({
-      plugin: input.name,
-      method: input.method,
-      path: `/api/v1/webhook/${input.name}`,
-      headers: { 'user-agent': 'webhook-bridge-dashboard', ...(contentType ? { 'content-type': contentType } : {}) },
-      query: input.query ?? '',
-      body,
-      contentType,
-    });
-    const shown = headerRecord(res.headers);
-    const headers = res.contentType ? { ...shown, 'content-type': res.contentType } : shown;
-    return { status: res.status, headers, body: res.body.toString('utf8'), duration_ms: round2(this.deps.now() - t0) };
+  testPlugin(input: PluginTestInput): Promise<PluginTestResult> {
+    return runTestRequest((r) => this.execute(r), input, this.deps.now);
   }
 
   /**
@@ -227,13 +235,13 @@ export class ExecutorGateway implements Executor {
    * reached its process (it died a moment ago, before the pool noticed) goes once to another:
    * it cannot have run, so this is safe for any plugin.
    */
-  private async onPool<T>(lease: (avoid?: Endpoint) => Promise<Lease>, call: (client: ExecutorClient) => Promise<T>, onLeased?: () => void): Promise<T> {
+  private async onPool<T>(lease: (avoid?: Endpoint) => Promise<Lease>, call: (client: ExecutorClient, endpoint: Endpoint) => Promise<T>, onLeased?: () => void): Promise<T> {
     let avoid: Endpoint | undefined;
     for (let attempt = 0; ; attempt++) {
       const leasing = lease(avoid);
       const held = attempt === 0 && onLeased ? await leasing.finally(onLeased) : await leasing;
       try {
-        return await call(held.endpoint.client);
+        return await call(held.endpoint.client, held.endpoint);
       } catch (err) {
         if (attempt > 0 || !neverReachedExecutor(err)) throw err;
         avoid = held.endpoint;
@@ -252,9 +260,9 @@ export class ExecutorGateway implements Executor {
     manager.stats.begin();
     signals?.callStarted();
     try {
-      const res = await this.onPool(
+      const { res, endpoint } = await this.onPool(
         (avoid) => this.deps.router.lease(request.plugin, this.deps.tuning.requestWaitMs, options.interpreter, avoid),
-        (client) =>
+        (client, leased) =>
           client.execute({
             requestId: `${this.idPrefix}-${++this.seq}`,
             plugin: request.plugin,
@@ -265,13 +273,14 @@ export class ExecutorGateway implements Executor {
             body: request.body,
             contentType: request.contentType,
             timeoutMs: this.deps.pluginTimeoutMs(),
-          }, options.signal ? { signal: options.signal } : {}),
+          }, options.signal ? { signal: options.signal } : {}).then((r) => ({ res: r, endpoint: leased })),
         () => signals?.leased(),
       );
       ok = res.statusCode < 500;
       status = res.statusCode;
       const headers = res.headers.map(({ name, value }: HttpHeader): HeaderPair => [name, value]);
-      return { status: res.statusCode, headers, body: res.body, contentType: res.contentType };
+      const servedBy = { interpreter: endpoint.interpreter?.key ?? null, generation: endpoint.generation, pid: endpoint.pid };
+      return { status: res.statusCode, headers, body: res.body, contentType: res.contentType, error: res.error, logs: res.logs, servedBy };
     } catch (err) {
       const e = toAppError(err, `plugin '${request.plugin}'`);
       status = httpStatusOf(e.code);

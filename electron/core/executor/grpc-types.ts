@@ -58,6 +58,15 @@ export interface ExecuteResponse {
   /** Empty when the plugin's own result is returned; else a one-line reason (no traceback). */
   error: string;
   executionTimeMs: number;
+  /** What the plugin logged during the call, oldest first (bounded by the executor). */
+  logs: PluginLogLine[];
+}
+
+/** PluginLogLine: a Python logging level name, the message, ms since the call started. */
+export interface PluginLogLine {
+  level: string;
+  message: string;
+  atMs: number;
 }
 
 export interface PluginInfo {
@@ -153,6 +162,11 @@ function decodeHeader(value: unknown): HttpHeader {
   return { name: str(f, 'name'), value: str(f, 'value') };
 }
 
+function decodeLogLine(value: unknown): PluginLogLine {
+  const f = fields(value, 'PluginLogLine');
+  return { level: str(f, 'level'), message: str(f, 'message'), atMs: num(f, 'atMs') };
+}
+
 export function decodeExecuteResponse(value: unknown): ExecuteResponse {
   const f = fields(value, 'ExecutePluginResponse');
   const body = f['body'];
@@ -165,6 +179,8 @@ export function decodeExecuteResponse(value: unknown): ExecuteResponse {
     contentType: str(f, 'contentType'),
     error: str(f, 'error'),
     executionTimeMs: num(f, 'executionTimeMs'),
+    // absent (not just empty) from an executor of an older version
+    logs: Array.isArray(f['logs']) ? f['logs'].map(decodeLogLine) : [],
   };
 }
 

@@ -1,0 +1,197 @@
+/**
+ * The inbox, built once by create-core: the delivery database in the data folder
+ * (`<data>/inbox/deliveries.db`), the group-commit writer, background retention and the recorder
+ * that wraps the executor. Reads `inbox.*` from the settings at each use, so edits apply live.
+ * A database that cannot be opened at all leaves recording `failing` with the reason: webhooks are
+ * still served.
+ */
+import path from 'node:path';
+import type { Delivery, DeliveryDeleteFilter, DeliveryFilter, DeliveryPage, DeliverySummary, InboxStatus } from '../../../shared/dto/deliveries.js';
+import { AppError, errorMessage } from '../app-error.js';
+import type { Settings } from '../config/schema.js';
+import { Emitter, type Event } from '../events.js';
+import type { Executor } from '../services.js';
+import { openInboxDb } from './db.js';
+import { IdGenerator } from './ids.js';
+import { RecordingExecutor } from './recorder.js';
+import { summaryDto } from './rows.js';
+import { DeliveryStore } from './store.js';
+import type { DeliveryRecord, LogChannel } from './types.js';
+import { GroupWriter, type Write } from './writer.js';
+
+export interface InboxOptions {
+  /** The app's data folder; the database goes in its `inbox/` folder. */
+  dataDir: string;
+  settings: () => Settings['inbox'];
+  log: LogChannel;
+  now: () => Date;
+  /** Group commit: the longest a record waits, and the batch that is written at once (defaults 5 ms, 256). */
+  commitDelayMs?: number;
+  commitMaxRows?: number;
+  /** Retention: one step every `pruneIntervalMs` (default 30 s), at most `pruneBatch` rows a step (default 500). */
+  pruneIntervalMs?: number;
+  pruneBatch?: number;
+}
+
+export interface DeliveryChange {
+  kind: 'recorded' | 'updated';
+  delivery: DeliverySummary;
+}
+
+/** The delivery store as the rest of the app uses it (`core.inbox`). */
+export interface Inbox {
+  readonly file: string;
+  status(): InboxStatus;
+  readonly onDidChangeStatus: Event<InboxStatus>;
+  /** Deliveries just committed (for the `deliveryRecorded` / `deliveryUpdated` events). */
+  readonly onDidChange: Event<readonly DeliveryChange[]>;
+  get(id: string): Delivery;
+  query(filter: DeliveryFilter): DeliveryPage;
+  delete(filter: DeliveryDeleteFilter): { deleted: number };
+  /** Runs retention until nothing is over a limit (bounded steps); returns how many went. */
+  prune(): number;
+  /** The executor wrapped so every call is recorded. */
+  wrap(executor: Executor): Executor;
+  /** Writes what waits in the group-commit queue now. */
+  flush(): void;
+  /** Transactions and rows written since start. */
+  counters(): { transactions: number; rows: number };
+  /** A new id (replays and the async queue make their records with it). */
+  nextId(): string;
+  /** Queues a record behind the response (`recorded` when new). */
+  record(record: DeliveryRecord, kind?: Write['kind']): void;
+  dispose(): void;
+}
+
+const DB_FILE = path.join('inbox', 'deliveries.db');
+
+export function createInbox(opts: InboxOptions): Inbox {
+  const file = path.join(opts.dataDir, DB_FILE);
+  const ids = new IdGenerator(() => opts.now().getTime());
+  let store: DeliveryStore | null = null;
+  let openError: string | null = null;
+  try {
+    store = new DeliveryStore(openInboxDb(file, opts.log, opts.now));
+  } catch (err) {
+    openError = `cannot open ${file}: ${errorMessage(err)}`;
+    opts.log.error(`inbox: ${openError}; webhooks are still served, deliveries are not recorded`);
+  }
+  const writer = new GroupWriter({
+    write: (records) => {
+      if (!store) throw new Error(openError ?? 'the inbox is closed');
+      store.write(records);
+    },
+    log: opts.log,
+    now: opts.now,
+    ...(opts.commitDelayMs !== undefined ? { delayMs: opts.commitDelayMs } : {}),
+    ...(opts.commitMaxRows !== undefined ? { maxRows: opts.commitMaxRows } : {}),
+  });
+  const statusChanged = new Emitter<InboxStatus>();
+  const changed = new Emitter<readonly DeliveryChange[]>();
+  const subs = [
+    writer.onDidChangeStatus((s) => statusChanged.fire(s)),
+    writer.onDidWrite((writes) => {
+      if (changed.size === 0) return;
+      changed.fire(writes.map((w) => ({ kind: w.kind, delivery: summaryDto({ ...toSummaryRow(w.record) }) })));
+    }),
+  ];
+
+  const open = (): DeliveryStore => {
+    if (!store) throw new AppError('UNAVAILABLE', `the delivery inbox is not available: ${openError ?? 'closed'}`);
+    return store;
+  };
+
+  const pruneBatch = opts.pruneBatch ?? 500;
+  const limits = () => {
+    const s = opts.settings();
+    return { maxDeliveries: s.max_deliveries, maxBytes: s.max_bytes, maxAgeDays: s.max_age_days };
+  };
+  let pruneTimer: NodeJS.Timeout | undefined;
+  const tick = (): void => {
+    let delay = opts.pruneIntervalMs ?? 30_000;
+    try {
+      if (store) {
+        const { more } = store.pruneStep(limits(), opts.now().getTime(), pruneBatch);
+        // more to do: another bounded step soon, leaving the event loop to webhooks in between
+        if (more) delay = 50;
+      }
+    } catch (err) {
+      opts.log.warn(`inbox: pruning old deliveries failed: ${errorMessage(err)}`);
+    }
+    pruneTimer = setTimeout(tick, delay);
+    pruneTimer.unref();
+  };
+  pruneTimer = setTimeout(tick, 1000);
+  pruneTimer.unref();
+
+  const redacted = { key: '', names: new Set<string>() };
+  const status = (): InboxStatus => {
+    const w = writer.status();
+    if (!opts.settings().enabled) return { ...w, state: 'off', error: null, failing_since: null };
+    if (!store && openError) return { ...w, state: 'failing', error: openError };
+    return w;
+  };
+  const sink = {
+    status,
+    enabled: () => opts.settings().enabled,
+    nextId: () => ids.next(),
+    redactedHeaders: () => {
+      const list = opts.settings().redact_headers;
+      const key = list.join('\n');
+      if (key !== redacted.key) Object.assign(redacted, { key, names: new Set(list.map((n) => n.toLowerCase())) });
+      return redacted.names;
+    },
+    record: (r: DeliveryRecord) => writer.enqueue(r, 'recorded'),
+  };
+
+  return {
+    file,
+    status,
+    onDidChangeStatus: statusChanged.event,
+    onDidChange: changed.event,
+    get(id) {
+      const d = open().get(id);
+      if (!d) throw new AppError('NOT_FOUND', `no delivery ${id}`);
+      return d;
+    },
+    query: (filter) => open().query(filter),
+    delete: (filter) => ({ deleted: open().delete(filter) }),
+    prune() {
+      const s = open();
+      let total = 0;
+      for (let i = 0; i < 10_000; i++) {
+        const { deleted, more } = s.pruneStep(limits(), opts.now().getTime(), pruneBatch);
+        total += deleted;
+        if (!more) break;
+      }
+      return total;
+    },
+    wrap: (executor) => new RecordingExecutor(executor, sink),
+    flush: () => writer.flush(),
+    counters: () => ({ ...(store?.counters ?? { transactions: 0, rows: 0 }) }),
+    nextId: () => ids.next(),
+    record: (r, kind = 'recorded') => writer.enqueue(r, kind),
+    dispose() {
+      clearTimeout(pruneTimer);
+      try {
+        writer.dispose();
+      } catch {
+        // a failed last write is already reported
+      }
+      for (const s of subs) s.dispose();
+      statusChanged.dispose();
+      changed.dispose();
+      store?.close();
+      store = null;
+      openError = 'the inbox is closed';
+    },
+  };
+}
+
+function toSummaryRow(r: DeliveryRecord) {
+  return {
+    id: r.id, received_ms: r.receivedMs, method: r.method, path: r.path, plugin: r.plugin, state: r.state, status: r.status,
+    duration_ms: r.durationMs, provider: r.provider, event: r.event, provider_delivery_id: r.providerDeliveryId, attempt: r.attempt,
+    replay_of: r.replayOf, error_message: r.error?.message ?? null, request_size: r.body.length,
+  };
+}

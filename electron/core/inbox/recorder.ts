@@ -1,0 +1,178 @@
+/**
+ * Records every call of `Executor.execute` as a delivery: webhooks from the REST route, the
+ * dashboard's test requests (`testPlugin` runs through this wrapper's `execute`) and replays. The
+ * response goes back first; the record is built on the next turn of the event loop and queued for
+ * the group-commit writer, so recording adds no disk wait to a webhook.
+ */
+import type { DeliveryAttempt, InboxStatus, SignatureVerdict } from '../../../shared/dto/deliveries.js';
+import { httpStatusOf } from '../../../shared/errors.js';
+import { AppError, errorMessage } from '../app-error.js';
+import { runTestRequest } from '../executor/gateway.js';
+import type { ExecuteOptions, Executor, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
+import { idTime } from './ids.js';
+import { detectProvider } from './provider.js';
+import { RESPONSE_BODY_MAX, type DeliveryRecord } from './types.js';
+
+export const REDACTED = '[redacted]';
+const SIGNATURE_HEADER = 'x-hub-signature-256';
+
+/** What the recorder needs of the inbox. */
+export interface RecordSink {
+  /** Whether recording is on now (`inbox.enabled`). */
+  enabled(): boolean;
+  nextId(): string;
+  /** Header names (lower case) whose values are replaced by `[redacted]`. */
+  redactedHeaders(): ReadonlySet<string>;
+  record(record: DeliveryRecord): void;
+  status(): InboxStatus;
+}
+
+export function redact(headers: readonly HeaderPair[], names: ReadonlySet<string>): HeaderPair[] {
+  return headers.map(([n, v]) => [n, names.has(n.toLowerCase()) ? REDACTED : v]);
+}
+
+type Outcome = { response: WebhookResponse } | { error: unknown };
+
+/** Whether plugins have a secret, asked once per plugin and executor generation. */
+class SecretCache {
+  private readonly known = new Map<string, boolean>();
+  constructor(private readonly inner: Pick<Executor, 'getPlugin'>) {}
+
+  async hasSecret(plugin: string, generation: number): Promise<boolean | null> {
+    const key = `${generation}/${plugin}`;
+    const hit = this.known.get(key);
+    if (hit !== undefined) return hit;
+    try {
+      const info = await this.inner.getPlugin(plugin);
+      if (this.known.size > 1000) this.known.clear();
+      this.known.set(key, info.has_secret);
+      return info.has_secret;
+    } catch {
+      return null;
+    }
+  }
+}
+
+export class RecordingExecutor implements Executor {
+  private readonly secrets: SecretCache;
+
+  constructor(
+    private readonly inner: Executor,
+    private readonly sink: RecordSink,
+    /** Monotonic ms. */
+    private readonly now: () => number = () => performance.now(),
+  ) {
+    this.secrets = new SecretCache(inner);
+  }
+
+  start = (): Promise<void> => this.inner.start();
+  stop = (): Promise<void> => this.inner.stop();
+  mode = (): 'spawn' | 'external' => this.inner.mode();
+  readiness: Executor['readiness'] = () => this.inner.readiness();
+  status: Executor['status'] = () => ({ ...this.inner.status(), inbox: this.sink.status() });
+  runningInterpreter = (): string | null => this.inner.runningInterpreter();
+  switchTo: Executor['switchTo'] = (target) => this.inner.switchTo(target);
+  restart = (): Promise<void> => this.inner.restart();
+  test: Executor['test'] = () => this.inner.test();
+  listPlugins: Executor['listPlugins'] = () => this.inner.listPlugins();
+  getPlugin: Executor['getPlugin'] = (name) => this.inner.getPlugin(name);
+  testPlugin: Executor['testPlugin'] = (input) => runTestRequest((r) => this.execute(r), input, this.now);
+
+  async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
+    if (!this.sink.enabled()) return this.inner.execute(request, options);
+    const id = this.sink.nextId();
+    const t0 = this.now();
+    let outcome: Outcome;
+    try {
+      const response = await this.inner.execute(request, options);
+      outcome = { response };
+      return response;
+    } catch (error) {
+      outcome = { error };
+      throw error;
+    } finally {
+      const durationMs = Math.round((this.now() - t0) * 100) / 100;
+      // behind the response: the caller's continuation (sending it) runs before this
+      setImmediate(() => void this.finish(id, request, options, outcome, durationMs));
+    }
+  }
+
+  private async finish(id: string, request: WebhookRequest, options: ExecuteOptions, outcome: Outcome, durationMs: number): Promise<void> {
+    try {
+      const record = this.build(id, request, options, outcome, durationMs);
+      record.signature = await this.verdict(request, options, outcome);
+      this.sink.record(record);
+    } catch {
+      // building a record must never disturb the webhook path; the writer reports write failures
+    }
+  }
+
+  private async verdict(request: WebhookRequest, options: ExecuteOptions, outcome: Outcome): Promise<SignatureVerdict> {
+    if (!('response' in outcome)) return 'unknown';
+    const res = outcome.response;
+    if (res.status === 401 && (res.error ?? '').toLowerCase().includes(SIGNATURE_HEADER)) return 'rejected';
+    if (!res.servedBy) return 'unknown';
+    const secret = await this.secrets.hasSecret(request.plugin, res.servedBy.generation);
+    if (secret === null) return 'unknown';
+    if (!secret) return 'not_checked';
+    return options.replayOf !== undefined ? 'trusted_replay' : 'verified';
+  }
+
+  private build(id: string, request: WebhookRequest, options: ExecuteOptions, outcome: Outcome, durationMs: number): DeliveryRecord {
+    const receivedMs = idTime(id);
+    const received = request.rawHeaders ?? Object.entries(request.headers).map(([n, v]): HeaderPair => [n, v]);
+    const headers = redact(received, this.sink.redactedHeaders());
+    const facts = detectProvider(received, request.body);
+    const res = 'response' in outcome ? outcome.response : null;
+    const failure = 'error' in outcome ? outcome.error : null;
+    const error = res
+      ? res.error
+        ? { code: res.status >= 500 ? 'PLUGIN_FAILED' : 'PLUGIN_REFUSED', message: res.error }
+        : null
+      : { code: failure instanceof AppError ? failure.code : 'INTERNAL', message: errorMessage(failure) };
+    // no answer from the plugin: the status the sender got from the bridge (its error envelope)
+    const status = res ? res.status : failure instanceof AppError ? httpStatusOf(failure.code) : 500;
+    const finishedMs = receivedMs + durationMs;
+    const attempt: DeliveryAttempt = {
+      attempt: 1,
+      started_at: new Date(receivedMs).toISOString(),
+      finished_at: new Date(finishedMs).toISOString(),
+      status,
+      duration_ms: durationMs,
+      error,
+      executor_pid: res?.servedBy?.pid ?? null,
+      executor_generation: res?.servedBy?.generation ?? null,
+    };
+    return {
+      id,
+      receivedMs,
+      method: request.method.toUpperCase(),
+      path: request.path,
+      query: request.query,
+      headers,
+      body: request.body,
+      contentType: request.contentType || null,
+      remoteAddress: request.remoteAddress ?? null,
+      plugin: request.plugin,
+      interpreter: res?.servedBy?.interpreter ?? null,
+      executorGeneration: res?.servedBy?.generation ?? null,
+      executorPid: res?.servedBy?.pid ?? null,
+      state: 'done',
+      status,
+      durationMs,
+      response: res
+        ? { headers: redact(res.headers, this.sink.redactedHeaders()), body: Buffer.from(res.body.subarray(0, RESPONSE_BODY_MAX)), size: res.body.length, contentType: res.contentType || null }
+        : null,
+      error,
+      signature: 'unknown',
+      provider: facts.provider,
+      event: facts.event,
+      providerDeliveryId: facts.deliveryId,
+      attempt: 1,
+      replayOf: options.replayOf ?? null,
+      nextAttemptMs: null,
+      attempts: [attempt],
+      logs: (res?.logs ?? []).map((l) => ({ attempt: 1, level: l.level, message: l.message, at_ms: l.atMs })),
+    };
+  }
+}

@@ -1,0 +1,50 @@
+/**
+ * The inbox database's versioned migrations. `PRAGMA user_version` holds how many have run; each
+ * runs once, in order, in one transaction. A database whose version is above `SCHEMA_VERSION` comes
+ * from a newer app and is moved aside (db.ts), never altered.
+ */
+export const MIGRATIONS: readonly string[] = [
+  // 1: deliveries, one row each; JSON columns for the ordered lists (headers, attempts, logs)
+  `CREATE TABLE deliveries (
+    id TEXT PRIMARY KEY NOT NULL,
+    received_ms INTEGER NOT NULL,
+    method TEXT NOT NULL,
+    path TEXT NOT NULL,
+    query TEXT NOT NULL,
+    headers TEXT NOT NULL,
+    body BLOB NOT NULL,
+    content_type TEXT,
+    remote_address TEXT,
+    plugin TEXT NOT NULL,
+    interpreter TEXT,
+    executor_generation INTEGER,
+    executor_pid INTEGER,
+    state TEXT NOT NULL,
+    status INTEGER,
+    duration_ms REAL,
+    response_headers TEXT,
+    response_body BLOB,
+    response_size INTEGER,
+    response_content_type TEXT,
+    error_code TEXT,
+    error_message TEXT,
+    signature TEXT NOT NULL,
+    provider TEXT,
+    event TEXT,
+    provider_delivery_id TEXT,
+    attempt INTEGER NOT NULL,
+    replay_of TEXT,
+    next_attempt_ms INTEGER,
+    attempts TEXT NOT NULL,
+    logs TEXT NOT NULL,
+    search TEXT NOT NULL,
+    bytes INTEGER NOT NULL
+  ) WITHOUT ROWID;
+  CREATE INDEX deliveries_plugin ON deliveries (plugin, id);
+  CREATE INDEX deliveries_provider ON deliveries (provider, event, id);
+  CREATE INDEX deliveries_provider_id ON deliveries (provider_delivery_id) WHERE provider_delivery_id IS NOT NULL;
+  CREATE INDEX deliveries_state ON deliveries (state, next_attempt_ms) WHERE state IN ('queued', 'running');
+  CREATE INDEX deliveries_replay ON deliveries (replay_of) WHERE replay_of IS NOT NULL;`,
+];
+
+export const SCHEMA_VERSION = MIGRATIONS.length;
