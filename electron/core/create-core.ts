@@ -120,7 +120,16 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}),
     }),
   );
-  disposables.push(inbox.onDidChangeStatus(() => events.emit('connectionChanged', executor.status())));
+  disposables.push(
+    inbox.onDidChangeStatus(() => events.emit('connectionChanged', executor.status())),
+    // one event per group commit and kind, with the summaries of the deliveries it wrote
+    inbox.onDidChange((changes) => {
+      const recorded = changes.filter((c) => c.kind === 'recorded').map((c) => c.delivery);
+      const updated = changes.filter((c) => c.kind === 'updated').map((c) => c.delivery);
+      if (recorded.length > 0) events.emit('deliveryRecorded', { deliveries: recorded });
+      if (updated.length > 0) events.emit('deliveryUpdated', { deliveries: updated });
+    }),
+  );
 
   // 4. provisioning
   const jobs = createJobs({

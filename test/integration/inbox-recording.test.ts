@@ -119,7 +119,9 @@ describe('the inbox records every call of the webhook path', () => {
     expect(inbox().query({ status: 'error', plugin: 'nosuchplugin' }).items).toHaveLength(1);
   });
 
-  it('writes concurrent webhooks in fewer transactions than rows (group commit)', async () => {
+  it('writes concurrent webhooks in fewer transactions than rows (group commit), announced as deliveryRecorded', async () => {
+    const announced: string[] = [];
+    const sub = b.bridge.core.events.on('deliveryRecorded', (e) => announced.push(...e.deliveries.map((d) => d.id)));
     const before = inbox().counters();
     const already = inbox().query({ plugin: 'noop', limit: 500 }).items.length;
     const N = 96;
@@ -129,6 +131,9 @@ describe('the inbox records every call of the webhook path', () => {
     const after = inbox().counters();
     expect(after.rows - before.rows).toBeGreaterThanOrEqual(N);
     expect(after.transactions - before.transactions).toBeLessThan(after.rows - before.rows);
+    sub.dispose();
+    const ids = inbox().query({ plugin: 'noop', limit: N }).items.map((d) => d.id);
+    expect(ids.every((id) => announced.includes(id))).toBe(true);
   });
 
   it('records nothing while inbox.enabled is false', async () => {
