@@ -79,6 +79,7 @@ export function interp(key: string, over: Partial<InterpreterView> = {}): Interp
     last_validated: null,
     validation_error: null,
     legacy: false,
+    bound_plugins: [],
     ...over,
   };
 }
