@@ -30,7 +30,15 @@ import {
 } from './dto/plugins.js';
 import { InstallInputSchema, JobIdInputSchema, JobSchema } from './dto/jobs.js';
 import { DiscoveryResultSchema, ValidationReportSchema } from './interpreters-discovery.js';
-import { DeliveryChangesSchema } from './dto/delivery-ops.js';
+import {
+  DeliveryDeleteFilterSchema,
+  DeliveryDeleteResultSchema,
+  DeliveryFilterSchema,
+  DeliveryIdInputSchema,
+  DeliveryPageSchema,
+  DeliverySchema,
+} from './dto/deliveries.js';
+import { DeliveryChangesSchema, DeliveryExportSchema, ExportInputSchema, ReplayInputSchema } from './dto/delivery-ops.js';
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -162,6 +170,31 @@ export const operations = {
     method: 'DELETE', path: `${D}/plugins/{name}/interpreter`, channel: 'op:plugins.interpreter.clear', auth: true,
     summary: 'Run a plugin under the active interpreter again (removes plugins.settings.<name>.interpreter)',
     input: PluginNameInputSchema, output: PluginBindingSchema,
+  },
+  listDeliveries: {
+    method: 'GET', path: `${D}/deliveries`, channel: 'op:deliveries.list', auth: true,
+    summary: 'Recorded deliveries, newest first: filters (plugin, status class, provider/event, time range, text) and a cursor',
+    input: DeliveryFilterSchema, output: DeliveryPageSchema,
+  },
+  getDelivery: {
+    method: 'GET', path: `${D}/deliveries/{id}`, channel: 'op:deliveries.get', auth: true,
+    summary: 'One whole delivery: request, response, attempts, the plugin\'s log lines, the signature verdict',
+    input: DeliveryIdInputSchema, output: DeliverySchema,
+  },
+  replayDelivery: {
+    method: 'POST', path: `${D}/deliveries/{id}/replay`, channel: 'op:deliveries.replay', auth: true, status: 201,
+    summary: 'Run a recorded delivery again (optionally under another interpreter or into another plugin): a new delivery linked to it',
+    input: ReplayInputSchema, output: DeliverySchema,
+  },
+  exportDelivery: {
+    method: 'GET', path: `${D}/deliveries/{id}/export`, channel: 'op:deliveries.export', auth: true,
+    summary: 'A delivery as a curl command, a raw HTTP request, or a pytest test of its plugin',
+    input: ExportInputSchema, output: DeliveryExportSchema,
+  },
+  deleteDeliveries: {
+    method: 'DELETE', path: `${D}/deliveries`, channel: 'op:deliveries.delete', auth: true,
+    summary: 'Delete the recorded deliveries a filter selects (all of them with an empty filter)',
+    input: DeliveryDeleteFilterSchema, output: DeliveryDeleteResultSchema,
   },
 } as const satisfies Record<string, OperationDef>;
 

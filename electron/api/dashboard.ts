@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply } from 'fastify';
 
-export const DASHBOARD_ROUTES = ['/', '/interpreters', '/connection', '/config', '/logs', '/plugins'] as const;
+export const DASHBOARD_ROUTES = ['/', '/interpreters', '/connection', '/config', '/deliveries', '/logs', '/plugins'] as const;
 
 export const DASHBOARD_CSP =
   "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'; object-src 'none'";

@@ -4,6 +4,7 @@
  * over interpreters and executor) → metrics (this core's Prometheus registry). Each wing gets what it needs through its factory; nothing is
  * attached or replaced afterwards. No wing imports this file.
  */
+import path from 'node:path';
 import type { UpdateConfigInput, ConfigView } from '../../shared/dto/config.js';
 import type { PluginBinding } from '../../shared/dto/plugins.js';
 import type { EventName, EventPayload } from '../../shared/contract.js';
@@ -18,6 +19,7 @@ import { bindPlugin } from './interpreters/bindings.js';
 import { createInterpreters, type DiscoveryService } from './interpreters/create-interpreters.js';
 import type { InterpreterRegistry } from './interpreters/registry.js';
 import { createInbox, type Inbox } from './inbox/create-inbox.js';
+import { apiBaseUrl, createDeliveries, type DeliveriesService } from './inbox/deliveries.js';
 import { LogBuffer, Logger, Redactor, type LogSink } from './logging/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { ProcessRunner } from './process/runner.js';
@@ -56,6 +58,8 @@ export interface Core {
   readonly discovery: DiscoveryService;
   /** Every call of `executor.execute` is recorded here (the delivery store). */
   readonly inbox: Inbox;
+  /** The delivery operations: list, get, delete, replay, export. */
+  readonly deliveries: DeliveriesService;
   readonly executor: Executor;
   readonly jobs: JobsService;
   readonly activation: ActivationService;
@@ -130,6 +134,12 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       if (updated.length > 0) events.emit('deliveryUpdated', { deliveries: updated });
     }),
   );
+  // the delivery operations over the inbox (replays run through the recorded executor)
+  const deliveries = createDeliveries({
+    inbox, executor, bridgePython: path.join(resourcesDir, 'python'), hasInterpreter: (name) => registry.has(name),
+    baseUrl: () => apiBaseUrl(config.listeningAddress ?? config.settings.server),
+  });
+  disposables.push(deliveries);
 
   // 4. provisioning
   const jobs = createJobs({
@@ -148,6 +158,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     registry,
     discovery,
     inbox,
+    deliveries,
     executor,
     jobs,
     activation,

@@ -6,6 +6,7 @@ import type { ConfigStore } from './config/store.js';
 import type { PluginBinding } from '../../shared/dto/plugins.js';
 import type { DiscoveryService } from './interpreters/create-interpreters.js';
 import type { InterpreterRegistry } from './interpreters/registry.js';
+import type { DeliveriesService } from './inbox/deliveries.js';
 import type { LogBuffer } from './logging/logger.js';
 import type { Executor, JobsService } from './services.js';
 
@@ -23,6 +24,7 @@ export interface OperationsDeps {
   jobs: Pick<JobsService, 'install' | 'createVenv' | 'get' | 'cancel'>;
   activation: Pick<ActivationService, 'activate' | 'reconnect' | 'remove'>;
   logs: Pick<LogBuffer, 'read'>;
+  deliveries: DeliveriesService;
   now: () => Date;
   startedAt: Date;
   updateConfig(input: UpdateConfigInput): Promise<ConfigView>;
@@ -63,6 +65,11 @@ export function createHandlers(core: OperationsDeps): Handlers {
     listPlugins: async () => executor.listPlugins(),
     getPlugin: async ({ name }) => executor.getPlugin(name),
     testPlugin: async (input) => executor.testPlugin(input),
+    listDeliveries: async (filter) => core.deliveries.list(filter),
+    getDelivery: async ({ id }) => core.deliveries.get(id),
+    replayDelivery: async (input) => core.deliveries.replay(input),
+    exportDelivery: async (input) => core.deliveries.export(input),
+    deleteDeliveries: async (filter) => core.deliveries.delete(filter),
     setPluginInterpreter: async ({ name, interpreter }) => core.bindPlugin(name, interpreter),
     clearPluginInterpreter: async ({ name }) => core.bindPlugin(name, null),
   };

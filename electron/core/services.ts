@@ -34,6 +34,14 @@ export interface ExecuteOptions {
   interpreter?: string;
   /** The call replays this recorded delivery: the inbox records it as a new delivery linked to it. */
   replayOf?: string;
+  /** The id the inbox records the call under (a replay or a test request that must link to it); a new one when left out. */
+  deliveryId?: string;
+  /**
+   * A replay of a delivery whose signature held when it arrived: the executor runs a plugin with a
+   * secret without checking the signature again (`ExecutePluginRequest.verified_replay`). Only the
+   * delivery operations set it, for a replay into the plugin that verified the original.
+   */
+  verifiedReplay?: boolean;
 }
 
 /** One response header line; a name may repeat (two `Set-Cookie` lines stay two lines). */

@@ -10,6 +10,7 @@ import './styles/layout.css';
 import './styles/components.css';
 import './styles/pages.css';
 import './styles/provisioning.css';
+import './styles/deliveries.css';
 
 // 1. The token leaves the address bar before anything else runs (and before the router rewrites it).
 const token = takeTokenFromUrl({ location, history, storage: sessionStorage });

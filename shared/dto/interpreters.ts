@@ -53,11 +53,6 @@ export const InterpreterViewSchema = Type.Object({
   validation_error: NullableString,
   /** True for the entry that stands for the legacy `python.interpreter` setting. */
   legacy: Type.Boolean(),
-  /**
-   * Plugins bound to it (`plugins.settings.<name>.interpreter`), sorted: they run in an executor of
-   * its own. It cannot be removed while any is.
-   */
-  bound_plugins: Type.Array(Type.String()),
 });
 export type InterpreterView = Static<typeof InterpreterViewSchema>;
 

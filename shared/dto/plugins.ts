@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { InterpreterNameSchema } from './common.js';
+import { InterpreterNameSchema, NullableString } from './common.js';
 
 /**
  * A plugin's name, which is its file's stem: the one rule for the REST routes, the webhook route and
@@ -80,5 +80,7 @@ export const PluginTestResultSchema = Type.Object({
   headers: Type.Record(Type.String(), Type.String()),
   body: Type.String(),
   duration_ms: Type.Number(),
+  /** The delivery the test request was recorded as (null or absent when recording is off). */
+  delivery_id: Type.Optional(NullableString),
 });
 export type PluginTestResult = Static<typeof PluginTestResultSchema>;

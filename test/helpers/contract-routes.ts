@@ -31,7 +31,7 @@ export function inputProperties(name: OperationName): Record<string, TSchema> {
  * A value for path parameter `param` of operation `name`: the first of `candidates` its schema
  * accepts (so interpreter names get `other`, plugin names `echo`, job ids `job1`).
  */
-export function sampleParam(name: OperationName, param: string, candidates: readonly string[] = ['other', 'echo', 'job1', 'x']): string {
+export function sampleParam(name: OperationName, param: string, candidates: readonly string[] = ['other', 'echo', 'job1', 'x', '01JD0000000000000000000000']): string {
   const schema = inputProperties(name)[param];
   const found = candidates.find((c) => schema === undefined || Value.Check(schema, c));
   if (found === undefined) throw new Error(`no sample value for ${name}.${param}`);

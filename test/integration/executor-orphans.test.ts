@@ -18,23 +18,11 @@ afterEach(() => {
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
 });
 
-/** A plugin that answers with the pid of the executor that ran it. */
-const PID_PLUGIN = 'import os\nfrom webhook_bridge import BasePlugin\n\n\nclass Plugin(BasePlugin):\n    def get(self, request):\n        return {"pid": os.getpid()}\n';
-
-async function startApp(opts: { boundPlugin?: boolean } = {}): Promise<{ app: ChildProcess; url: string; executorPid: number; address: string; exited: Promise<number | null> }> {
+async function startApp(): Promise<{ app: ChildProcess; url: string; executorPid: number; address: string; exited: Promise<number | null> }> {
   const dir = tempDir('wbx-app-');
   dirs.push(dir);
   const configFile = path.join(dir, 'config.yaml');
-  if (opts.boundPlugin) {
-    // 'whoami' runs under interpreter 'bound' (the same python, its own executor)
-    await fs.mkdir(path.join(dir, 'plugins'));
-    await fs.writeFile(path.join(dir, 'plugins', 'whoami.py'), PID_PLUGIN);
-    const config = JSON.parse(configYaml({ interpreters: { system: { path: SYSTEM_PYTHON }, bound: { path: SYSTEM_PYTHON } }, active: 'system', pluginDirs: [path.join(dir, 'plugins')] })) as { plugins: Record<string, unknown> };
-    config.plugins['settings'] = { whoami: { interpreter: 'bound' } };
-    await fs.writeFile(configFile, JSON.stringify(config));
-  } else {
-    await fs.writeFile(configFile, configYaml({ interpreters: { system: { path: SYSTEM_PYTHON } }, active: 'system' }));
-  }
+  await fs.writeFile(configFile, configYaml({ interpreters: { system: { path: SYSTEM_PYTHON } }, active: 'system' }));
   const app = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'electron', 'headless.ts'), '--config', configFile, '--port', '0', '--quiet'], {
     cwd: ROOT,
     env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', HOME: dir, XDG_STATE_HOME: path.join(dir, 'state'), WEBHOOK_BRIDGE_API_TOKEN: TOKEN },
@@ -76,18 +64,5 @@ describe('the executor never outlives the app', () => {
     // the app was not there to clean up: the executor removed its socket and its private folder
     expect(existsSync(address.replace(/^unix:/, ''))).toBe(false);
     expect(existsSync(path.dirname(address.replace(/^unix:/, '')))).toBe(false);
-  });
-
-  it.each(['SIGTERM', 'SIGKILL'] as const)("a plugin-bound interpreter's executor does not outlive the app either (%s)", async (signal) => {
-    const { app, url, executorPid, exited } = await startApp({ boundPlugin: true });
-    const res = await fetch(`${url}/api/v1/webhook/whoami`);
-    expect(res.status).toBe(200);
-    const { pid } = (await res.json()) as { pid: number };
-    expect(pid).not.toBe(executorPid);
-    expect(pidAlive(pid)).toBe(true);
-    app.kill(signal);
-    await exited;
-    if (signal === 'SIGTERM') expect(pidAlive(pid)).toBe(false);
-    else await waitUntil(() => !pidAlive(pid), 10_000, 'the orphaned bound executor to exit');
   });
 });

@@ -270,7 +270,7 @@ function targetOf(name: OperationName): Target {
   const goodParams: Record<string, string[]> = {};
   for (const p of params) {
     const s = propSchema(name, p);
-    goodParams[p] = ['other', 'sys', 'nope', 'echo', 'nope_plugin', 'job1'].filter((v) => s === undefined || Value.Check(s, v));
+    goodParams[p] = ['other', 'sys', 'nope', 'echo', 'nope_plugin', 'job1', '01JD0000000000000000000000'].filter((v) => s === undefined || Value.Check(s, v));
     if (goodParams[p]?.length === 0) throw new Error(`no sample for ${name}.${p}`);
   }
   return { name, method: op.method, template: op.path, params, mutating: op.method !== 'GET', auth: op.auth, goodParams };

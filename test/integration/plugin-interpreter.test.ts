@@ -146,23 +146,6 @@ describe('an interpreter per plugin', () => {
     expect(unknown.text).toContain("'nope'");
   });
 
-  it('follows a hand edit of a binding, and restarts the bound executor when its entry is edited', async () => {
-    const text = await fs.readFile(b.configFile, 'utf8');
-    const edited = JSON.parse(text) as { plugins: { settings: Record<string, { interpreter: string }> } };
-    edited.plugins.settings['other'] = { interpreter: 'venv' };
-    await fs.writeFile(b.configFile, JSON.stringify(edited));
-    await b.bridge.core.config.checkDisk();
-    expect(b.bridge.core.config.view.external_change_at).not.toBeNull();
-    const before = await who('other');
-    expect(before.executable).toBe(venvPython);
-    await editConfig((doc) => doc.setIn(['python', 'interpreters', 'venv', 'environment'], doc.createNode({ WBX_EDITED: '1' })));
-    await waitUntil(() => !pidAlive(before.pid), 15_000, 'the executor of the edited interpreter to stop');
-    const after = await who('other');
-    expect(after.executable).toBe(venvPython);
-    expect(after.pid).not.toBe(before.pid);
-    await b.bridge.core.bindPlugin('other', null);
-  });
-
   it('refuses to remove an interpreter a plugin is bound to, naming the plugins', async () => {
     const res = await b.request('DELETE', '/api/dashboard/interpreters/venv');
     expect(res.status).toBe(409);

@@ -13,7 +13,7 @@ function interp(key: string, over: Partial<InterpreterView> = {}): InterpreterVi
   return {
     key, name: key, path: `/usr/bin/${key}`, venv_path: null, use_uv: false, required_packages: [], environment: {},
     active: false, status: 'ready', status_reason: null, version: '3.11.4', implementation: 'CPython', kind: 'system',
-    validated: true, last_validated: null, validation_error: null, legacy: false, bound_plugins: [], ...over,
+    validated: true, last_validated: null, validation_error: null, legacy: false, ...over,
   };
 }
 

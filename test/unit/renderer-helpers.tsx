@@ -79,7 +79,6 @@ export function interp(key: string, over: Partial<InterpreterView> = {}): Interp
     last_validated: null,
     validation_error: null,
     legacy: false,
-    bound_plugins: [],
     ...over,
   };
 }

@@ -6,12 +6,11 @@ import type { PluginInfo } from '../../shared/dto/plugins';
 import { ApiError } from '../../renderer/src/api/api-error';
 import { setApi } from '../../renderer/src/api/runtime';
 import { PluginsPage } from '../../renderer/src/pages/PluginsPage';
-import { InterpreterCard } from '../../renderer/src/pages/interpreters/InterpreterCard';
 import { useConnection } from '../../renderer/src/stores/connection';
 import { useInterpreters } from '../../renderer/src/stores/interpreters';
 import { usePlugins } from '../../renderer/src/stores/plugins';
 import { useStream } from '../../renderer/src/stores/stream';
-import { connection, fakeApi, interp, interpList, type FakeApi } from './renderer-helpers';
+import { connection, fakeApi, interpList, type FakeApi } from './renderer-helpers';
 
 let fake: FakeApi;
 
@@ -73,16 +72,5 @@ describe('Plugins page: interpreter per plugin', () => {
     render(<PluginsPage />);
     const button = await screen.findByRole('button', { name: 'Install missing packages' });
     expect(button.getAttribute('title')).toContain("'ml-venv'");
-  });
-});
-
-describe('Interpreters page: plugins bound to an interpreter', () => {
-  it('lists them on its card, and nothing for an interpreter without any', () => {
-    render(<InterpreterCard it={interp('ml-venv', { bound_plugins: ['ml', 'vision'] })} onRemove={() => undefined} />);
-    expect(screen.getByText('Plugins bound')).toBeTruthy();
-    expect(screen.getByText('vision')).toBeTruthy();
-    cleanup();
-    render(<InterpreterCard it={interp('system')} onRemove={() => undefined} />);
-    expect(screen.queryByText('Plugins bound')).toBeNull();
   });
 });

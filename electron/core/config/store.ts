@@ -102,6 +102,11 @@ export class ConfigStore {
     this.listening = at;
   }
 
+  /** Where the REST API listens, once it does. */
+  get listeningAddress(): ListeningAddress | undefined {
+    return this.listening;
+  }
+
   get view(): ConfigView {
     return {
       revision: this.revision,

@@ -273,6 +273,7 @@ export class ExecutorGateway implements Executor {
             body: request.body,
             contentType: request.contentType,
             timeoutMs: this.deps.pluginTimeoutMs(),
+            ...(options.verifiedReplay ? { verifiedReplay: true } : {}),
           }, options.signal ? { signal: options.signal } : {}).then((r) => ({ res: r, endpoint: leased })),
         () => signals?.leased(),
       );

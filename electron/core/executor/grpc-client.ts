@@ -159,6 +159,7 @@ export class ExecutorClient {
       contentType: req.contentType,
       timeoutMs,
       deadlineMs,
+      verifiedReplay: req.verifiedReplay === true,
     };
     const streams = this.streamsValue;
     if (!streams) return this.unary(this.methods.execute, message, decodeExecuteResponse, opts, deadlineMs);

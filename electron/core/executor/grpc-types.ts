@@ -28,6 +28,8 @@ export interface ExecuteRequest {
   contentType: string;
   /** Plugin time limit for this request; omitted or 0 = executor default. */
   timeoutMs?: number;
+  /** A replay of a verified delivery: the executor skips the plugin's signature check. */
+  verifiedReplay?: boolean;
 }
 
 /** The capability an executor lists in HealthCheck when it serves ExecuteStream. */

@@ -76,11 +76,17 @@ export class RecordingExecutor implements Executor {
   test: Executor['test'] = () => this.inner.test();
   listPlugins: Executor['listPlugins'] = () => this.inner.listPlugins();
   getPlugin: Executor['getPlugin'] = (name) => this.inner.getPlugin(name);
-  testPlugin: Executor['testPlugin'] = (input) => runTestRequest((r) => this.execute(r), input, this.now);
+  /** A test request is a delivery like any other: the result names it, so the dashboard links to it. */
+  testPlugin: Executor['testPlugin'] = async (input) => {
+    if (!this.sink.enabled()) return runTestRequest((r) => this.execute(r), input, this.now);
+    const deliveryId = this.sink.nextId();
+    const result = await runTestRequest((r) => this.execute(r, { deliveryId }), input, this.now);
+    return { ...result, delivery_id: deliveryId };
+  };
 
   async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
     if (!this.sink.enabled()) return this.inner.execute(request, options);
-    const id = this.sink.nextId();
+    const id = options.deliveryId ?? this.sink.nextId();
     const t0 = this.now();
     let outcome: Outcome;
     try {

@@ -212,7 +212,6 @@ export class InterpreterRegistry {
         last_validated: entry.last_validated ?? null,
         validation_error: entry.validation_error ?? null,
         legacy,
-        bound_plugins: pluginsBoundTo(this.settings, key),
       });
     }
     return { revision: this.revision, active, pinned_by: choice.pinnedBy, active_error: choice.error, interpreters };

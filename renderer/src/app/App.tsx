@@ -3,6 +3,7 @@ import { Icon, type IconName } from '../components/icons';
 import { ConfigPage } from '../pages/ConfigPage';
 import { stateView, ConnectionPage } from '../pages/ConnectionPage';
 import { InterpretersPage } from '../pages/interpreters/InterpretersPage';
+import { DeliveriesPage } from '../pages/DeliveriesPage';
 import { LogsPage } from '../pages/LogsPage';
 import { PluginsPage } from '../pages/PluginsPage';
 import { useConnection } from '../stores/connection';
@@ -13,6 +14,7 @@ const NAV: Array<{ route: Route; label: string; icon: IconName }> = [
   { route: 'interpreters', label: 'Interpreters', icon: 'python' },
   { route: 'connection', label: 'Connection', icon: 'connection' },
   { route: 'config', label: 'Configuration', icon: 'config' },
+  { route: 'deliveries', label: 'Deliveries', icon: 'inbox' },
   { route: 'logs', label: 'Logs', icon: 'logs' },
   { route: 'plugins', label: 'Plugins', icon: 'plugins' },
 ];
@@ -21,6 +23,7 @@ const TITLES: Record<Route, string> = {
   interpreters: 'Python Interpreters',
   connection: 'Connection Status',
   config: 'Configuration',
+  deliveries: 'Deliveries',
   logs: 'Logs',
   plugins: 'Plugins',
 };
@@ -30,6 +33,7 @@ function Page({ route }: { route: Route }): ReactElement {
     case 'interpreters': return <InterpretersPage />;
     case 'connection': return <ConnectionPage />;
     case 'config': return <ConfigPage />;
+    case 'deliveries': return <DeliveriesPage />;
     case 'logs': return <LogsPage />;
     case 'plugins': return <PluginsPage />;
   }

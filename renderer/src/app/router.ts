@@ -1,6 +1,6 @@
 import { create } from 'zustand';
 
-export const ROUTES = ['interpreters', 'connection', 'config', 'logs', 'plugins'] as const;
+export const ROUTES = ['interpreters', 'connection', 'config', 'deliveries', 'logs', 'plugins'] as const;
 export type Route = (typeof ROUTES)[number];
 export const DEFAULT_ROUTE: Route = 'interpreters';
 

@@ -25,6 +25,7 @@ const PATHS = {
   folderPlus: 'M3 6.5A1.5 1.5 0 0 1 4.5 5H9l2 2.5h8.5A1.5 1.5 0 0 1 21 9v9.5a1.5 1.5 0 0 1-1.5 1.5h-15A1.5 1.5 0 0 1 3 18.5v-12ZM12 11v6M9 14h6',
   stop: 'M7 7h10v10H7V7Z',
   chevron: 'M6 9l6 6 6-6',
+  inbox: 'M4 13l2.5-7.5h11L20 13v5.5a1.5 1.5 0 0 1-1.5 1.5h-13A1.5 1.5 0 0 1 4 18.5V13ZM4 13h4.5l1.5 2.5h4l1.5-2.5H20',
 } as const;
 
 export type IconName = keyof typeof PATHS;

@@ -6,6 +6,7 @@ import { useRouter } from '../app/router';
 import { Badge, Banner, Button, Card, EmptyState, ErrorState, Field, Mono, PageHeader, Skeleton } from '../components/ui';
 import { Icon } from '../components/icons';
 import { formatMs } from '../lib/format';
+import { useDeliveries } from '../stores/deliveries';
 import { usePlugins } from '../stores/plugins';
 import { MissingPackage } from './plugins/MissingPackage';
 import { PluginInterpreter } from './plugins/PluginInterpreter';
@@ -187,11 +188,25 @@ function prettyBody(body: string): string {
 function TestOutcome({ result }: { result: PluginTestResult }): ReactElement {
   const tone = result.status < 300 ? 'ok' : result.status < 500 ? 'warn' : 'danger';
   const headers = Object.entries(result.headers);
+  const navigate = useRouter((s) => s.navigate);
+  const deliveryId = result.delivery_id;
   return (
     <div className="outcome" aria-label="Test response" aria-live="polite">
       <div className="test-head">
         <Badge tone={tone} dot>HTTP {result.status}</Badge>
         <span>{formatMs(result.duration_ms)}</span>
+        {deliveryId && (
+          <a
+            href="/deliveries"
+            onClick={(e) => {
+              e.preventDefault();
+              useDeliveries.getState().select(deliveryId);
+              navigate('deliveries');
+            }}
+          >
+            Open delivery {deliveryId.slice(-8)}
+          </a>
+        )}
       </div>
       {headers.length > 0 && (
         <details className="headers">

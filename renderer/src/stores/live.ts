@@ -2,6 +2,7 @@ import type { Api } from '../api/client';
 import type { AppEvent } from '../api/transport';
 import { useConfig } from './config';
 import { useConnection } from './connection';
+import { useDeliveries } from './deliveries';
 import { useInterpreters } from './interpreters';
 import { useJobs } from './jobs';
 import { useLogs } from './logs';
@@ -26,6 +27,12 @@ export function dispatchEvent(event: AppEvent): void {
     case 'jobUpdated':
       useJobs.getState().apply(event.payload);
       break;
+    case 'deliveryRecorded':
+      useDeliveries.getState().applyChanges('recorded', event.payload.deliveries);
+      break;
+    case 'deliveryUpdated':
+      useDeliveries.getState().applyChanges('updated', event.payload.deliveries);
+      break;
   }
 }
 
@@ -36,6 +43,7 @@ function refreshLoaded(): void {
     if (s.loaded) void s.load();
   }
   void useLogs.getState().resume();
+  if (useDeliveries.getState().loaded) void useDeliveries.getState().load();
 }
 
 /** Subscribes to the event feed; returns the function that stops. */

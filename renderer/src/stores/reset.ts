@@ -1,5 +1,6 @@
 import { useConfig } from './config';
 import { useConnection } from './connection';
+import { useDeliveries } from './deliveries';
 import { useInterpreters } from './interpreters';
 import { useLogs } from './logs';
 import { usePlugins } from './plugins';
@@ -12,4 +13,5 @@ export function resetStores(): void {
   useConnection.setState(fresh);
   useLogs.setState(fresh);
   usePlugins.setState(fresh);
+  useDeliveries.setState(fresh);
 }

@@ -158,11 +158,9 @@ class WorkerPool(object):
             with self._lock:
                 abandoned = task.state == _ABANDONED
                 task.state = _DONE
-                task.fn = None  # the timekeeper's heap keeps the task (small) until its deadline, not the call
+                task.result, task.error = result, error
                 report = task.on_done is not None and not task.reported
                 task.reported = True
-                if task.on_done is None:
-                    task.result, task.error = result, error  # for collect
                 if abandoned:
                     self._abandoned -= 1
                     following = None
@@ -189,9 +187,8 @@ class WorkerPool(object):
                 task, worker.task = worker.task, None
 
     def _report(self, task, result, error):
-        on_done, task.on_done = task.on_done, None
         try:
-            on_done(result, error)
+            task.on_done(result, error)
         except Exception:  # noqa: B902 - a bug of the caller's must not kill a worker or the timekeeper
             log.exception("internal error reporting a plugin call's outcome")
 
@@ -253,10 +250,8 @@ class WorkerPool(object):
             if task.reported:
                 return None
             task.reported = True
-            task.on_done = None
             if task.state == _QUEUED:
                 task.state = _CANCELLED
-                task.fn = None
                 self._pending -= 1
                 return "dropped"
             return "detached"

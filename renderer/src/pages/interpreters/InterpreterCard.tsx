@@ -107,12 +107,6 @@ export function InterpreterCard({ it, onRemove, pinnedBy = null }: { it: Interpr
             <span className="muted small">inherited</span>
           )}
         </div>
-        {it.bound_plugins.length > 0 && (
-          <div>
-            <span className="list-label" title="These plugins run in an executor of this interpreter's own (plugins.settings.<name>.interpreter), whatever is active">Plugins bound</span>
-            {it.bound_plugins.map((p) => <span key={p} className="chip mono">{p}</span>)}
-          </div>
-        )}
       </div>
       {problem && it.status !== 'ready' && (
         <p className="interp-problem" role="note">
