@@ -1,6 +1,6 @@
 // @vitest-environment jsdom
 import { describe, expect, it, vi } from 'vitest';
-import { EVENTS_PATH, operationNames, operations } from '../../shared/contract';
+import { EVENTS_PATH, eventNames, events, operationNames, operations } from '../../shared/contract';
 import type { BridgeApi } from '../../shared/ipc';
 import { createApi, createClient } from '../../renderer/src/api/client';
 import { ApiError, errorFromBody, fieldErrors } from '../../renderer/src/api/api-error';
@@ -131,12 +131,14 @@ describe('IPC transport', () => {
     const got: AppEvent[] = [];
     const states: string[] = [];
     const unsubscribe = createIpcTransport(bridge).subscribe({ onEvent: (e) => got.push(e), onState: (s) => states.push(s) });
-    expect([...listeners.keys()].sort()).toEqual(['event:config.changed', 'event:connection.changed', 'event:interpreters.changed', 'event:job.updated', 'event:log.appended']);
+    // every event of the contract, each on its own channel (7 today: the delivery events included)
+    expect([...listeners.keys()].sort()).toEqual(eventNames.map((n) => events[n].channel).sort());
+    expect(listeners.size).toBe(7);
     listeners.get('event:log.appended')?.({ seq: 1 });
     expect(got).toEqual([{ name: 'logAppended', payload: { seq: 1 } }]);
     expect(states).toEqual(['open']);
     unsubscribe();
-    expect(stop).toHaveBeenCalledTimes(5);
+    expect(stop).toHaveBeenCalledTimes(7);
   });
 });
 
