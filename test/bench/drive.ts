@@ -33,6 +33,20 @@ export async function costed(call: () => Promise<boolean>, concurrency: number, 
 }
 
 /** `concurrency` callers of `call` for `ms`; throughput and latency percentiles. */
+/** A call with no answer by then counts as failed, so a lost call cannot hang the whole bench. */
+const CALL_LIMIT_MS = 15_000;
+
+function bounded(call: () => Promise<boolean>): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const limit = new Promise<boolean>((resolve) => {
+    timer = setTimeout(() => {
+      console.error(`  a call got no answer within ${CALL_LIMIT_MS / 1000} s: counted as failed`);
+      resolve(false);
+    }, CALL_LIMIT_MS);
+  });
+  return Promise.race([call().catch(() => false), limit]).finally(() => clearTimeout(timer));
+}
+
 export async function drive(call: () => Promise<boolean>, concurrency: number, ms: number): Promise<RunResult> {
   const latencies: number[] = [];
   let failed = 0;
@@ -42,7 +56,7 @@ export async function drive(call: () => Promise<boolean>, concurrency: number, m
     Array.from({ length: concurrency }, async () => {
       while (performance.now() < end) {
         const s = performance.now();
-        const ok = await call().catch(() => false);
+        const ok = await bounded(call);
         latencies.push(performance.now() - s);
         if (!ok) failed++;
       }
