@@ -125,9 +125,12 @@ describe('executor.workers: 2', () => {
   it('never kills a busy process in a switch: its call runs to the end on the old pool', async () => {
     const c = await start(2);
     const old = servingPids(c);
-    const slow = whoami(c.executor, 2);
+    let done = false;
+    // long enough that the switch (two cold starts on a loaded machine) ends while it runs
+    const slow = whoami(c.executor, 10).finally(() => (done = true));
     await waitUntil(() => c.executor.status().pool.processes.some((p) => p.in_flight === 1), 5_000, 'the slow call in flight');
     await c.core.activation.activate('venv');
+    expect(done).toBe(false);
     expect(old.some((p) => pidAlive(p))).toBe(true);
     expect(old).toContain(await slow);
     await waitUntil(() => old.every((p) => !pidAlive(p)), 15_000, 'the old pool to exit');

@@ -232,22 +232,27 @@ export class ExecutorGateway implements Executor {
 
   /**
    * Runs `call` on a leased executor (the least busy process of the pool). A call that never
-   * reached its process (it died a moment ago, before the pool noticed) goes once to another:
-   * it cannot have run, so this is safe for any plugin.
+   * reached its process (it died a moment ago, before the pool noticed) goes once to another
+   * process that serves right now: it cannot have run, so this is safe for any plugin. With no
+   * other serving process it fails at once, as before (no waiting for a restart).
    */
-  private async onPool<T>(lease: (avoid?: Endpoint) => Promise<Lease>, call: (client: ExecutorClient, endpoint: Endpoint) => Promise<T>, onLeased?: () => void): Promise<T> {
-    let avoid: Endpoint | undefined;
-    for (let attempt = 0; ; attempt++) {
-      const leasing = lease(avoid);
-      const held = attempt === 0 && onLeased ? await leasing.finally(onLeased) : await leasing;
-      try {
-        return await call(held.endpoint.client, held.endpoint);
-      } catch (err) {
-        if (attempt > 0 || !neverReachedExecutor(err)) throw err;
-        avoid = held.endpoint;
-      } finally {
-        held.release();
-      }
+  private async onPool<T>(lease: (waitMs: number, avoid?: Endpoint) => Promise<Lease>, call: (client: ExecutorClient, endpoint: Endpoint) => Promise<T>, onLeased?: () => void): Promise<T> {
+    const first = await lease(this.deps.tuning.requestWaitMs).finally(() => onLeased?.());
+    let failure: unknown;
+    try {
+      return await call(first.endpoint.client, first.endpoint);
+    } catch (err) {
+      if (!neverReachedExecutor(err)) throw err;
+      failure = err;
+    } finally {
+      first.release();
+    }
+    const other = await lease(0, first.endpoint).catch(() => undefined);
+    if (!other) throw failure;
+    try {
+      return await call(other.endpoint.client, other.endpoint);
+    } finally {
+      other.release();
     }
   }
 
@@ -261,7 +266,7 @@ export class ExecutorGateway implements Executor {
     signals?.callStarted();
     try {
       const { res, endpoint } = await this.onPool(
-        (avoid) => this.deps.router.lease(request.plugin, this.deps.tuning.requestWaitMs, options.interpreter, avoid),
+        (waitMs, avoid) => this.deps.router.lease(request.plugin, waitMs, options.interpreter, avoid),
         (client, leased) =>
           client.execute({
             requestId: `${this.idPrefix}-${++this.seq}`,

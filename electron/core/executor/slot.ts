@@ -32,8 +32,8 @@ export interface SlotDeps {
   tuning: SlotTuning;
   /** Something changed (state, process, error). */
   changed: () => void;
-  /** A failure worth showing as the executor's last error, with the stderr tail of the attempt. */
-  report: (message: string, stderrTail: string[]) => void;
+  /** A failure worth showing as the executor's last error, with the stderr tail of the attempt (undefined: keep the last one). */
+  report: (message: string, stderrTail?: string[]) => void;
 }
 
 export class ProcessSlot {
@@ -147,7 +147,7 @@ export class ProcessSlot {
       const msg = `gave up after ${this.failures.count()} failures within ${windowMs / 1000} s (executor.max_restarts is ${maxRestarts})${cause}`;
       this.lastErrorValue = msg;
       this.deps.log.error(`pool process ${this.deps.index}: ${msg}`);
-      this.deps.report(msg, []);
+      this.deps.report(msg); // the tail of the last attempt says why
       this.stateValue = 'failed';
       this.deps.changed();
       return;

@@ -133,7 +133,7 @@ export class Supervisor implements ExecutorBackend {
       report: (message, tail) => {
         if (pool !== this.pool) return;
         this.lastError = message;
-        this.failureTail = tail;
+        if (tail) this.failureTail = tail;
       },
     });
     return pool;
