@@ -44,6 +44,9 @@ export function bundleHeadless(): Promise<string> {
       format: 'esm',
       target: 'node20',
       outfile,
+      // a native module: its loader (`bindings`) looks for its .node file from __filename, which an
+      // ES module bundle does not have; left as an import, it resolves from node_modules as usual
+      external: ['better-sqlite3'],
       define: { 'import.meta.url': JSON.stringify(entry) },
       banner: { js: `import { createRequire as __wbCreateRequire } from 'node:module'; const require = __wbCreateRequire(${JSON.stringify(entry)});` },
       logLevel: 'silent',
