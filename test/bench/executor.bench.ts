@@ -30,6 +30,7 @@ import { ExecutorGateway } from '../../electron/core/executor/gateway.js';
 import { anchorColdStartMs, startAnchor } from './anchor.js';
 import { costed, drive, type CostResult, type RunResult } from './drive.js';
 import { executorPids } from './procstat.js';
+import { RecordingExecutor } from '../../electron/core/inbox/recorder.js';
 import { summarize, type BenchGoal, type BenchMetric, type BenchReport } from './report.js';
 
 export type { BenchMetric, BenchReport };
@@ -98,7 +99,8 @@ export async function benchExecutor(): Promise<BenchReport> {
   delete env['WEBHOOK_BRIDGE_API_TOKEN'];
   // healthyResetMs 300: each kill below is a "first" crash, as it would be in real life.
   const bridge = await startBridge({ configFlag: configFile, port: 0, host: '127.0.0.1', env, home: dir, fileLog: false, resourcesDir: path.join(ROOT, 'resources'), executorTuning: { healthyResetMs: 300 } });
-  const svc = bridge.core.executor;
+  const outer = bridge.core.executor;
+  const svc = outer instanceof RecordingExecutor ? outer.recorded : outer;
   if (!(svc instanceof ExecutorGateway)) throw new Error('unexpected executor service');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const results: BenchMetric[] = [];

@@ -65,6 +65,11 @@ export class RecordingExecutor implements Executor {
     this.secrets = new SecretCache(inner);
   }
 
+  /** The executor this one records (the bench measures the gateway beneath the recording). */
+  get recorded(): Executor {
+    return this.inner;
+  }
+
   start = (): Promise<void> => this.inner.start();
   stop = (): Promise<void> => this.inner.stop();
   mode = (): 'spawn' | 'external' => this.inner.mode();
