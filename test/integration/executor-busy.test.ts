@@ -6,14 +6,12 @@
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ExecutorClient, type ExecuteRequest, type ExecuteResponse } from '../../electron/core/executor/grpc-client.js';
-import { parseHandshakeLine } from '../../electron/core/executor/handshake.js';
 import { configYaml, FIXTURE_PLUGINS, RESOURCES, ROOT, startCore, SYSTEM_PYTHON } from '../helpers/executor.js';
+import { spawnExecutorProcess } from '../helpers/raw-executor-process.js';
 
 const EXECUTOR = path.join(RESOURCES, 'python', 'webhook_bridge_executor');
 const THREADS = 2;
@@ -32,23 +30,9 @@ const dirs: string[] = [];
 const running: Running[] = [];
 
 async function startExecutor(args: string[]): Promise<Running> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'wbx-busy-'));
-  dirs.push(dir);
-  const token = randomBytes(16).toString('hex');
-  const child = spawn(SYSTEM_PYTHON, [EXECUTOR, '--socket', path.join(dir, 'x.sock'), '--plugin-dir', FIXTURE_PLUGINS, ...args], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', WEBHOOK_BRIDGE_EXECUTOR_TOKEN: token },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
-  const address = await new Promise<string>((resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`executor exited (${code}) before its handshake:\n${stderr.join('\n')}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const h = parseHandshakeLine(line);
-      if (h) resolve(h.address);
-    });
-  });
-  const r = { child, client: new ExecutorClient({ address, token, protoDir: path.join(ROOT, 'proto') }), stderr };
+  const p = await spawnExecutorProcess({ prefix: 'wbx-busy-', pluginDirs: [FIXTURE_PLUGINS], args });
+  dirs.push(p.dir);
+  const r = { child: p.child, client: new ExecutorClient({ address: p.address, token: p.token, protoDir: path.join(ROOT, 'proto') }), stderr: p.stderr };
   running.push(r);
   return r;
 }

@@ -5,19 +5,17 @@
  * in-band 503 with nothing killed and health answering, the plugin's log lines in the response,
  * verified replays, and --no-stream behaving like an executor of an older version.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createHmac, randomBytes } from 'node:crypto';
+import type { ChildProcess } from 'node:child_process';
+import { createHmac } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createInterface } from 'node:readline';
 import * as grpc from '@grpc/grpc-js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseHandshakeLine } from '../../electron/core/executor/handshake.js';
-import { FIXTURE_PLUGINS, RESOURCES, ROOT, SYSTEM_PYTHON } from '../helpers/executor.js';
+import { FIXTURE_PLUGINS, RESOURCES, ROOT } from '../helpers/executor.js';
+import { spawnExecutorProcess } from '../helpers/raw-executor-process.js';
 import { RawExecutor, type StreamReply } from '../helpers/stream.js';
 
-const EXECUTOR = path.join(RESOURCES, 'python', 'webhook_bridge_executor');
 const PLUGIN_DIRS = [path.join(RESOURCES, 'plugins'), FIXTURE_PLUGINS];
 const SECRET = 'stream-test-secret';
 
@@ -31,23 +29,9 @@ const dirs: string[] = [];
 const running: Running[] = [];
 
 async function startExecutor(args: string[]): Promise<Running> {
-  const dir = mkdtempSync(path.join(tmpdir(), 'wbx-stream-'));
-  dirs.push(dir);
-  const token = randomBytes(16).toString('hex');
-  const child = spawn(SYSTEM_PYTHON, [EXECUTOR, '--socket', path.join(dir, 'x.sock'), ...PLUGIN_DIRS.flatMap((d) => ['--plugin-dir', d]), ...args], {
-    env: { PATH: process.env['PATH'] ?? '/usr/bin:/bin', WEBHOOK_BRIDGE_EXECUTOR_TOKEN: token, GITHUB_WEBHOOK_SECRET: SECRET },
-    stdio: ['pipe', 'pipe', 'pipe'],
-  });
-  const stderr: string[] = [];
-  createInterface({ input: child.stderr! }).on('line', (l) => stderr.push(l));
-  const address = await new Promise<string>((resolve, reject) => {
-    child.on('exit', (code) => reject(new Error(`executor exited (${code}) before its handshake:\n${stderr.join('\n')}`)));
-    createInterface({ input: child.stdout! }).on('line', (line) => {
-      const h = parseHandshakeLine(line);
-      if (h) resolve(h.address);
-    });
-  });
-  const r = { child, exe: new RawExecutor(address, token, path.join(ROOT, 'proto')), stderr };
+  const p = await spawnExecutorProcess({ prefix: 'wbx-stream-', pluginDirs: PLUGIN_DIRS, args, env: { GITHUB_WEBHOOK_SECRET: SECRET } });
+  dirs.push(p.dir);
+  const r = { child: p.child, exe: new RawExecutor(p.address, p.token, path.join(ROOT, 'proto')), stderr: p.stderr };
   running.push(r);
   return r;
 }
