@@ -33,6 +33,29 @@ async function main(): Promise<void> {
   } catch (err) {
     usage((err as Error).message);
   }
+  // Signal handlers go in before anything is printed: a supervisor that reads the ready line and
+  // at once sends SIGINT must find them installed (it used to race the lines below).
+  const started: { bridge?: Awaited<ReturnType<typeof startBridge>>; pending?: string } = {};
+  let exiting = false;
+  const shutdown = (signal: string): void => {
+    const bridge = started.bridge;
+    if (bridge === undefined) {
+      started.pending = signal;
+      return;
+    }
+    if (exiting) return;
+    exiting = true;
+    bridge.core.logger.info(`${signal}: shutting down`);
+    const force = setTimeout(() => process.exit(1), 10_000);
+    force.unref();
+    bridge.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.on('SIGINT', () => shutdown('SIGINT'));
+  process.on('SIGTERM', () => shutdown('SIGTERM'));
+
   const here = path.dirname(fileURLToPath(import.meta.url));
   const bridge = await startBridge({
     resourcesDir: path.resolve(here, '..', 'resources'),
@@ -50,20 +73,8 @@ async function main(): Promise<void> {
   const fragment = bridge.token.source.kind === 'file' ? `/#token=${encodeURIComponent(bridge.token.token)}` : '/ (paste WEBHOOK_BRIDGE_API_TOKEN when asked)';
   process.stdout.write(`Dashboard: ${bridge.url}${fragment}\n`);
 
-  let exiting = false;
-  const shutdown = (signal: string): void => {
-    if (exiting) return;
-    exiting = true;
-    bridge.core.logger.info(`${signal}: shutting down`);
-    const force = setTimeout(() => process.exit(1), 10_000);
-    force.unref();
-    bridge.stop().then(
-      () => process.exit(0),
-      () => process.exit(1),
-    );
-  };
-  process.on('SIGINT', () => shutdown('SIGINT'));
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
+  started.bridge = bridge;
+  if (started.pending !== undefined) shutdown(started.pending);
 }
 
 main().catch((err: unknown) => {
