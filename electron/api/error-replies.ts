@@ -7,6 +7,15 @@ export function errorPayload(code: ErrorCode, message: string, details?: unknown
   return { error: details === undefined ? { code, message } : { code, message, details } };
 }
 
+/** A 503's Retry-After: the error's own hint (`details.retry_after_s`, e.g. a plugin at its concurrency limit), else 1 s. */
+export function retryAfterSeconds(details: unknown): number {
+  if (typeof details === 'object' && details !== null && 'retry_after_s' in details) {
+    const s = (details as { retry_after_s: unknown }).retry_after_s;
+    if (typeof s === 'number' && Number.isInteger(s) && s >= 1) return s;
+  }
+  return 1;
+}
+
 /**
  * Every error leaves as `{ error: { code, message, details? } }` with the status of its code in
  * shared/errors.ts (fastify's own errors: the code of their status); a 500 never shows a stack.
@@ -15,7 +24,7 @@ export function installErrorHandling(app: FastifyInstance, logger: Logger): void
   app.setErrorHandler((err: FastifyError | AppError, request, reply) => {
     if (err instanceof AppError) {
       const status = httpStatusOf(err.code);
-      if (status === 503) reply.header('Retry-After', '1');
+      if (status === 503) reply.header('Retry-After', String(retryAfterSeconds(err.details)));
       return reply.code(status).send({ error: err.toBody() });
     }
     const status = err.statusCode ?? 500;
