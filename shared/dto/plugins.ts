@@ -27,6 +27,13 @@ export const PluginInfoSchema = Type.Object({
    * interpreter's own executor, and this entry comes from it. Null: the active interpreter runs it.
    */
   interpreter: Type.Union([Type.String(), Type.Null()]),
+  /**
+   * The plugin class's `ack` attribute: "immediate" (answered 202 at once, run from the durable queue)
+   * or "sync"; null when the class does not say. `plugins.settings.<name>.ack` in the config wins over it.
+   */
+  ack: Type.Union([Type.Literal('immediate'), Type.Literal('sync'), Type.Null()]),
+  /** The plugin class's `max_concurrency` attribute: calls run at once; 0 = no limit (or not declared). */
+  max_concurrency: Type.Integer({ minimum: 0 }),
 });
 export type PluginInfo = Static<typeof PluginInfoSchema>;
 

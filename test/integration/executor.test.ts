@@ -265,7 +265,9 @@ describe('executor over a unix socket', () => {
   it('reports plugin info, 405 with Allow, and each kind of plugin result', async () => {
     expect(await client.getPluginInfo('getonly')).toMatchObject({ available: true, methods: ['GET'], hasSecret: false, description: 'GET-only fixture' });
     expect(await client.getPluginInfo('github')).toMatchObject({ available: true, methods: ['POST'], hasSecret: true });
-    expect(await client.getPluginInfo('echo')).toMatchObject({ hasSecret: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'] });
+    expect(await client.getPluginInfo('echo')).toMatchObject({ hasSecret: false, methods: ['GET', 'POST', 'PUT', 'DELETE', 'PATCH'], ack: '', maxConcurrency: 0 });
+    // the class attributes the app's queue and limiter read
+    expect(await client.getPluginInfo('queued')).toMatchObject({ available: true, ack: 'immediate', maxConcurrency: 2 });
     expect((await rejectionOf(client.getPluginInfo('nope'))).code).toBe('NOT_FOUND');
     expect((await rejectionOf(client.execute(post('nope', {})))).code).toBe('NOT_FOUND');
     expect((await rejectionOf(client.execute(post('../etc/passwd', {})))).code).toBe('INVALID_ARGUMENT');

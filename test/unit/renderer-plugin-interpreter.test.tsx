@@ -15,7 +15,7 @@ import { connection, fakeApi, interpList, type FakeApi } from './renderer-helper
 let fake: FakeApi;
 
 const plugin = (name: string, interpreter: string | null, over: Partial<PluginInfo> = {}): PluginInfo => ({
-  name, description: `${name} plugin`, methods: ['POST'], available: true, error: '', source: `/p/${name}.py`, has_secret: false, style: 'request', missing: null, interpreter, ...over,
+  name, description: `${name} plugin`, methods: ['POST'], available: true, error: '', source: `/p/${name}.py`, has_secret: false, style: 'request', missing: null, interpreter, ack: null, max_concurrency: 0, ...over,
 });
 
 beforeEach(() => {

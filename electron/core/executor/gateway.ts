@@ -50,7 +50,11 @@ export interface ServiceDeps {
 function pluginDto(p: GrpcPluginInfo, interpreter: string | null): PluginInfo {
   const style = p.style === 'request' || p.style === 'legacy' ? p.style : null;
   const missing = p.missingModule ? { module: p.missingModule, package: distributionFor(p.missingModule) } : null;
-  return { name: p.name, description: p.description, methods: p.methods, available: p.available, error: p.error, source: p.sourcePath, has_secret: p.hasSecret, style, missing, interpreter };
+  const ack = p.ack === 'immediate' || p.ack === 'sync' ? p.ack : null;
+  return {
+    name: p.name, description: p.description, methods: p.methods, available: p.available, error: p.error, source: p.sourcePath,
+    has_secret: p.hasSecret, style, missing, interpreter, ack, max_concurrency: p.maxConcurrency,
+  };
 }
 
 /** For display (the dashboard's test result): lower-case names, repeats joined with ", " (HTTP's list rule). */

@@ -84,6 +84,10 @@ export interface PluginInfo {
   missingModule: string;
   /** "request" or "legacy" (webhook_bridge 0.6–4.0 style); "" when not loaded far enough to tell. */
   style: string;
+  /** The class's `ack` attribute: "immediate", "sync", or "" when it does not say (or an older executor). */
+  ack: string;
+  /** The class's `max_concurrency` attribute; 0 = no limit or not declared. */
+  maxConcurrency: number;
 }
 
 export type ExecutorServingStatus = 'UNKNOWN' | 'SERVING' | 'NOT_SERVING';
@@ -201,6 +205,9 @@ export function decodePluginInfo(value: unknown): PluginInfo {
     hasSecret: bool(f, 'hasSecret'),
     missingModule: str(f, 'missingModule'),
     style: str(f, 'style'),
+    // absent from an older executor's answer (before these fields existed): "not declared"
+    ack: f['ack'] === undefined ? '' : str(f, 'ack'),
+    maxConcurrency: f['maxConcurrency'] === undefined ? 0 : num(f, 'maxConcurrency'),
   };
 }
 

@@ -25,7 +25,8 @@ class PluginListing(object):
         return self._m.PluginInfo(
             name=entry.name, description=entry.description, methods=entry.methods,
             available=entry.available, error=entry.error, source_path=entry.path,
-            has_secret=entry.has_secret, missing_module=entry.missing_module, style=entry.style)
+            has_secret=entry.has_secret, missing_module=entry.missing_module, style=entry.style,
+            ack=entry.ack, max_concurrency=entry.max_concurrency)
 
     def _load_info(self, name):
         try:

@@ -71,6 +71,8 @@ class PluginEntry(object):
         self.has_handle = False
         self.missing_module = ""  # the module a failed import lacks (the app offers to install it)
         self.style = ""  # "request" or "legacy" once the class is known
+        self.ack = ""  # the class's ack attribute ("immediate", "sync"; "" = not declared), see attributes.py
+        self.max_concurrency = 0  # the class's max_concurrency attribute (0 = no limit)
         self.checked = time.monotonic()  # when its file was last looked at
         if instance is not None:
             self._inspect(instance)
@@ -113,6 +115,7 @@ def _load(name, path, stamp):
     # Imported on the first load, not at start-up: the executor is serving sooner.
     from .diagnostics import (LEGACY_STYLE, PluginShapeError, check_request_style, find_plugin_class,
                               missing_module, public_exception)
+    from .attributes import plugin_attributes
     from .signature import SecretError, resolve_secret
     module_name = _MODULE_PREFIX + name
     try:
@@ -124,6 +127,7 @@ def _load(name, path, stamp):
         sys.modules[module_name] = module
         exec(code, module.__dict__)
         plugin_class, style = find_plugin_class(module, path)
+        ack, max_concurrency = plugin_attributes(plugin_class, path)
         if style == LEGACY_STYLE:
             from .legacy import LegacyAdapter
             instance = LegacyAdapter(plugin_class, name, path)  # a new plugin instance per call
@@ -157,6 +161,8 @@ def _load(name, path, stamp):
         return PluginEntry(name, path, stamp, error=public_exception(exc))
     entry = PluginEntry(name, path, stamp, instance=instance, secret=secret)
     entry.style = style
+    entry.ack = ack
+    entry.max_concurrency = max_concurrency
     log.info("loaded plugin %r from %s (methods: %s)", name, path, ", ".join(entry.methods) or "none")
     return entry
 

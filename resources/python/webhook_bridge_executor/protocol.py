@@ -167,6 +167,8 @@ def _webhook_file():
         ("has_secret", 7, "bool", False),
         ("missing_module", 8, "string", False),
         ("style", 9, "string", False),
+        ("ack", 10, "string", False),
+        ("max_concurrency", 11, "uint32", False),
     ])
     fdp.message("HealthCheckRequest", [])
     fdp.message("HealthCheckResponse", [
