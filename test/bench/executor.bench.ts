@@ -112,8 +112,11 @@ export async function benchExecutor(): Promise<BenchReport> {
     const viaHttp = httpCaller(bridge.url, agent);
     const lease = await svc.lease();
     const client = lease.endpoint.client;
+    // each call its own request id: replies over streams are matched by it (with one id for all,
+    // 32 callers were 32 calls under one id, and all but one of them waited for a reply in vain)
+    let directSeq = 0;
     const direct = async (): Promise<boolean> => {
-      const r = await client.execute({ requestId: 'b', plugin: 'noop', method: 'POST', path: '/api/v1/webhook/noop', headers: [{ name: 'content-type', value: 'application/json' }], query: '', body: Buffer.from('{"event":"bench","n":1}'), contentType: 'application/json', timeoutMs: 30_000 });
+      const r = await client.execute({ requestId: `bench-direct-${++directSeq}`, plugin: 'noop', method: 'POST', path: '/api/v1/webhook/noop', headers: [{ name: 'content-type', value: 'application/json' }], query: '', body: Buffer.from('{"event":"bench","n":1}'), contentType: 'application/json', timeoutMs: 30_000 });
       return r.statusCode === 200;
     };
     const anchor = await startAnchor(PYTHON);

@@ -149,6 +149,23 @@ describe('execute over streams (stand-in server)', () => {
     expect(server.seen.get(call.requestId)).toBe(1);
   });
 
+  it('refuses a request id already in flight (or none) at once, INVALID_ARGUMENT, and the call in flight goes on', async () => {
+    const { server, client } = await setup(['execute-stream'], { streams: 2 });
+    const first = req('hold');
+    const p1 = client.execute(first, { deadlineMs: 300 });
+    await waitFor(() => server.seen.has(first.requestId));
+    const dup = await failure(client.execute(req('echo', { requestId: first.requestId })));
+    expect(dup.code).toBe('INVALID_ARGUMENT');
+    expect(dup.message).toMatch(/already in flight/);
+    expect(toAppError(dup, 'x').code).toBe('INVALID_INPUT');
+    expect((await failure(client.execute(req('echo', { requestId: '' })))).code).toBe('INVALID_ARGUMENT');
+    // the first call is still the one its id stands for: its deadline answers it, the duplicate never left
+    expect((await failure(p1)).code).toBe('DEADLINE_EXCEEDED');
+    expect(server.seen.get(first.requestId)).toBe(1);
+    // once answered, the id may be used again
+    expect((await client.execute(req('echo', { requestId: first.requestId }))).statusCode).toBe(200);
+  });
+
   it('falls back to unary when the executor lists the capability but does not serve ExecuteStream', async () => {
     const { server, client } = await setup(['execute-stream'], { serveStream: false });
     const r = await client.execute(req('echo'));

@@ -14,7 +14,11 @@ export interface HttpHeader {
 }
 
 export interface ExecuteRequest {
-  /** Caller-chosen id, echoed in the response and the executor log. */
+  /**
+   * Caller-chosen id, echoed in the response and the executor log; non-empty and unique among the
+   * client's calls in flight (over streams, replies are matched by it: a duplicate is refused
+   * INVALID_ARGUMENT at once).
+   */
   requestId: string;
   /** Plugin name (file stem), matching PLUGIN_NAME_PATTERN (shared/dto/plugins.ts). */
   plugin: string;

@@ -8,6 +8,10 @@
  *   timer for the whole multiplexer answers the caller DEADLINE_EXCEEDED at the deadline even when
  *   the executor never replies (a cancel frame then tells the executor to drop the call).
  * - Cancellation: the caller's AbortSignal sends `cancel_request_id` and fails the call CANCELLED.
+ * - A request_id must be unique among the calls in flight (the executor refuses a duplicate on a
+ *   stream, and replies are matched by it): a call whose id is in flight already, or empty, is
+ *   refused INVALID_ARGUMENT at once and the call in flight goes on untouched (it was lost before:
+ *   its reply matched nothing, no deadline covered it, and its caller waited for ever).
  * - A reply with `error_code` fails the call with that gRPC status, exactly as ExecutePlugin would.
  * - A broken stream fails only its calls in flight. One known not to have started is sent again
  *   once on another stream (same request_id); any other fails UNAVAILABLE saying it may have run.
@@ -110,6 +114,11 @@ export class StreamMultiplexer {
   execute(message: StreamCallMessage, signal?: AbortSignal): Promise<unknown> {
     if (this.closed) return Promise.reject(new ExecutorError(grpc.status.CANCELLED, 'executor client is closed'));
     if (signal?.aborted) return Promise.reject(new ExecutorError(grpc.status.CANCELLED, 'call aborted before it started'));
+    const id = message.requestId;
+    if (id === '' || this.lanes.some((lane) => lane?.inflight.has(id))) {
+      const why = id === '' ? 'a call needs a request_id' : `request_id '${id}' is already in flight to this executor; each call in flight needs its own`;
+      return Promise.reject(new ExecutorError(grpc.status.INVALID_ARGUMENT, why));
+    }
     return new Promise<unknown>((resolve, reject) => {
       const call = new StreamCall(this, message, resolve, reject, signal);
       signal?.addEventListener('abort', call, { once: true });
