@@ -71,6 +71,8 @@ export function resolveSettings(file: ConfigFile, env: Readonly<Record<string, s
       queue_timeout: v<number>('executor.queue_timeout'),
       bound_idle_seconds: v<number>('executor.bound_idle_seconds'),
       workers: v<Settings['executor']['workers']>('executor.workers'),
+      reload_interval_seconds: v<number>('executor.reload_interval_seconds'),
+      max_streams: v<number>('executor.max_streams'),
     },
     server: { host: v<string>('server.host'), port: v<number>('server.port'), metrics_unauthenticated: v<boolean>('server.metrics_unauthenticated') },
     plugins: { dirs: [...v<readonly string[]>('plugins.dirs')], legacy_envelope: v<boolean>('plugins.legacy_envelope'),

@@ -52,6 +52,12 @@ export const ConfigFileSchema = Type.Object({
         Type.Number({ minimum: 0, maximum: 86400, description: 'seconds an idle executor of a plugin-bound interpreter keeps running (0: stop as soon as idle)' }),
       ),
       workers: Type.Optional(ExecutorWorkersSchema),
+      reload_interval_seconds: Type.Optional(
+        Type.Number({ minimum: 0, maximum: 3600, description: "seconds between checks of a loaded plugin's file for changes (0: on every call); the executor's --reload-interval" }),
+      ),
+      max_streams: Type.Optional(
+        Type.Integer({ minimum: 1, maximum: 256, description: "webhook streams (ExecuteStream) one executor process serves at once; the executor's --max-streams" }),
+      ),
     }),
   ),
   server: Type.Optional(
@@ -119,6 +125,10 @@ export interface Settings {
     bound_idle_seconds: number;
     /** Executor processes per interpreter (spawn mode); resolve `auto` with workerCount(). */
     workers: ExecutorWorkers;
+    /** Seconds between checks of a loaded plugin's file for changes (0: every call); the executor's --reload-interval. */
+    reload_interval_seconds: number;
+    /** ExecuteStream streams one executor serves at once; the executor's --max-streams. */
+    max_streams: number;
   };
   server: { host: string; port: number; metrics_unauthenticated: boolean };
   plugins: {
@@ -158,6 +168,8 @@ export const DEFAULTS = {
   'executor.queue_timeout': EXECUTOR_CONCURRENCY_DEFAULTS.queue_timeout,
   'executor.bound_idle_seconds': 300,
   'executor.workers': 1,
+  'executor.reload_interval_seconds': 1,
+  'executor.max_streams': 16,
   'server.host': '127.0.0.1',
   'server.port': 8000,
   'server.metrics_unauthenticated': false,
@@ -217,6 +229,12 @@ executor:
   # restarted on its own. A number (1-32) or "auto" = one per CPU, at most 4. CPU-bound plugins
   # scale past one Python GIL this way.
   # workers: 1
+  # How often (seconds) the executor checks a loaded plugin's file for changes: an edited plugin
+  # answers with its new code within this time. 0 = on every call (slower). 0-3600.
+  # reload_interval_seconds: 1
+  # Webhook streams one executor process serves at once (1-256); the app opens at most 4 per
+  # process. A change of either restarts the executor live, like the settings above.
+  # max_streams: 16
 
 server:
   host: "127.0.0.1"

@@ -1,6 +1,7 @@
 /**
  * Follows config edits that concern the running executor: a changed `executor.mode` swaps the
- * backend; a changed `executor.host/port/timeout/threads/workers/queue_*`, `plugins.dirs`,
+ * backend; a changed `executor.host/port/timeout/threads/workers/queue_*`, `.reload_interval_seconds`,
+ * `.max_streams`, `plugins.dirs`,
  * `plugins.legacy_envelope`, `plugins.legacy_generation` or an edit of the running
  * interpreter's entry (`path`, `venv_path`, `environment`) restarts it live. A new
  * `active_interpreter` is not followed here: the activation use-case switches (core/activation.ts).
@@ -12,7 +13,7 @@ import { errorMessage } from '../app-error.js';
 import type { Disposable, Event } from '../events.js';
 import type { Logger } from '../logging/logger.js';
 import type { ExecutorBackend } from './backend.js';
-import { concurrencyArgs } from './concurrency.js';
+import { executorArgs } from './concurrency.js';
 import type { ConnectionManager } from './connection-status.js';
 
 export interface ConfigFollowerDeps {
@@ -31,7 +32,7 @@ export function followConfig(deps: ConfigFollowerDeps): { start(): void; stop():
   };
   const launchSig = (): string => {
     const s = config.settings;
-    return JSON.stringify([s.executor.host, s.executor.port, s.executor.timeout, s.executor.workers, s.plugins.legacy_envelope, s.plugins.legacy_generation, concurrencyArgs(s.executor), deps.pluginDirs(s)]);
+    return JSON.stringify([s.executor.host, s.executor.port, s.executor.timeout, s.executor.workers, s.plugins.legacy_envelope, s.plugins.legacy_generation, executorArgs(s.executor), deps.pluginDirs(s)]);
   };
   const entrySig = (name: string | null): string => {
     const s = config.settings;

@@ -17,7 +17,7 @@ import type { Executor } from '../services.js';
 import type { ExecutorBackend } from './backend.js';
 import type { CallSignals } from './call-signals.js';
 import { followConfig } from './config-follower.js';
-import { concurrencyArgs } from './concurrency.js';
+import { executorArgs, streamsToOpen } from './concurrency.js';
 import { ConnectionManager } from './connection-status.js';
 import { ExternalExecutor } from './external.js';
 import { ExecutorGateway } from './gateway.js';
@@ -103,10 +103,10 @@ export function createExecutor(opts: ExecutorOptions): Executor {
       tmpDir: opts.tmpDir ?? os.tmpdir(),
       cwd: workDir,
     });
-    prepared.args.push(...concurrencyArgs(s.executor));
+    prepared.args.push(...executorArgs(s.executor));
     for (const secret of prepared.secrets) logger.redactor.add(secret);
     return launchExecutor(
-      { generation: ctx.generation, interpreter: target, prepared, protoDir, readyTimeoutMs: tuning.readyTimeoutMs, streams: tuning.executeStreams, logger: logger.child(bound ? `executor[${target.key}]#${ctx.generation}` : `executor#${ctx.generation}`), signal: ctx.signal },
+      { generation: ctx.generation, interpreter: target, prepared, protoDir, readyTimeoutMs: tuning.readyTimeoutMs, streams: streamsToOpen(tuning.executeStreams, s.executor), logger: logger.child(bound ? `executor[${target.key}]#${ctx.generation}` : `executor#${ctx.generation}`), signal: ctx.signal },
       procDeps,
     );
   };
