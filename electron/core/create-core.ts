@@ -10,10 +10,13 @@ import type { PluginBinding } from '../../shared/dto/plugins.js';
 import type { EventName, EventPayload } from '../../shared/contract.js';
 import type { ConnectionStatus } from '../../shared/dto/connection.js';
 import { createActivation, type ActivationService } from './activation.js';
+import { PLUGIN_MAX_WAIT_MS_DEFAULT } from './config/schema.js';
 import { ConfigStore } from './config/store.js';
 import { EventBus, type Disposable } from './events.js';
 import { CallSignals } from './executor/call-signals.js';
 import { createExecutor } from './executor/create-executor.js';
+import { LimitedExecutor } from './executor/limited-executor.js';
+import { ConcurrencyLimiter } from './executor/limiter.js';
 import type { ExecutorTuning } from './executor/tuning.js';
 import { bindPlugin } from './interpreters/bindings.js';
 import { createInterpreters, type DiscoveryService } from './interpreters/create-interpreters.js';
@@ -61,6 +64,8 @@ export interface Core {
   /** The delivery operations: list, get, delete, replay, export. */
   readonly deliveries: DeliveriesService;
   readonly executor: Executor;
+  /** Each plugin's `max_concurrency` (sync calls wait in `core.executor`; the async runner takes slots with tryAcquire). */
+  readonly limiter: ConcurrencyLimiter;
   readonly jobs: JobsService;
   readonly activation: ActivationService;
   /** Prometheus metrics of the calls, the executor and its switches (`GET /metrics`). */
@@ -115,16 +120,24 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       events.emit(name, name === 'connectionChanged' ? ({ ...(payload as ConnectionStatus), inbox: inbox.status() } as EventPayload<K>) : payload);
     },
   };
-  const executor = inbox.wrap(
+  // each plugin's max_concurrency (config, read live), applied beneath the recorder: a wait for a
+  // slot counts in the recorded duration, a refused call is recorded as its 503
+  const pluginSettings = (plugin: string) => config.settings.plugins.settings[plugin];
+  const limiter = new ConcurrencyLimiter({ limitOf: (plugin) => pluginSettings(plugin)?.max_concurrency ?? null });
+  const gateway =
     opts.replace?.executor ??
     createExecutor({
       config, events: executorEvents, logger, wall: now, runner, resourcesDir, env, home, workDir: opts.dataDir, signals,
       resolveActive: () => registry.resolveActive(),
       interpreters: { resolve: (name) => registry.resolve(name), problem: (name) => registry.problem(name) },
       ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}),
-    }),
+    });
+  const executor = inbox.wrap(
+    new LimitedExecutor(gateway, { limiter, maxWaitMs: (plugin) => pluginSettings(plugin)?.max_wait_ms ?? PLUGIN_MAX_WAIT_MS_DEFAULT }),
   );
   disposables.push(
+    // a raised limit lets waiting calls in at once
+    config.onDidChange(() => limiter.refresh()),
     inbox.onDidChangeStatus(() => events.emit('connectionChanged', executor.status())),
     // one event per group commit and kind, with the summaries of the deliveries it wrote
     inbox.onDidChange((changes) => {
@@ -160,6 +173,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
     inbox,
     deliveries,
     executor,
+    limiter,
     jobs,
     activation,
     metrics,

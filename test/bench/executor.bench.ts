@@ -26,6 +26,7 @@ import path from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { startBridge, type Bridge } from '../../electron/app.js';
 import { ExecutorGateway } from '../../electron/core/executor/gateway.js';
+import { LimitedExecutor } from '../../electron/core/executor/limited-executor.js';
 
 import { anchorColdStartMs, startAnchor } from './anchor.js';
 import { costed, drive, type CostResult, type RunResult } from './drive.js';
@@ -100,7 +101,8 @@ export async function benchExecutor(): Promise<BenchReport> {
   // healthyResetMs 300: each kill below is a "first" crash, as it would be in real life.
   const bridge = await startBridge({ configFlag: configFile, port: 0, host: '127.0.0.1', env, home: dir, fileLog: false, resourcesDir: path.join(ROOT, 'resources'), executorTuning: { healthyResetMs: 300 } });
   const outer = bridge.core.executor;
-  const svc = outer instanceof RecordingExecutor ? outer.recorded : outer;
+  const recorded = outer instanceof RecordingExecutor ? outer.recorded : outer;
+  const svc = recorded instanceof LimitedExecutor ? recorded.limited : recorded;
   if (!(svc instanceof ExecutorGateway)) throw new Error('unexpected executor service');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });
   const results: BenchMetric[] = [];

@@ -201,3 +201,16 @@ describe('ConcurrencyLimiter', () => {
     expect(lim.tryAcquire('a')).not.toBeNull();
   });
 });
+
+describe('plugins.settings.<name>.max_concurrency / max_wait_ms', () => {
+  it('are accepted in range and refused out of it with the key', async () => {
+    const { parseConfig, issueToString } = await import('../../electron/core/config/validate.js');
+    const ok = parseConfig(['plugins:', '  settings:', '    a:', '      max_concurrency: 2', '      max_wait_ms: 0', ''].join('\n'));
+    expect(ok.errors).toEqual([]);
+    expect(ok.warnings).toEqual([]);
+    const bad = parseConfig(['plugins:', '  settings:', '    a:', '      max_concurrency: 0', '      max_wait_ms: -1', ''].join('\n'));
+    const msgs = bad.errors.map(issueToString);
+    expect(msgs.some((m) => m.startsWith('plugins.settings.a.max_concurrency:'))).toBe(true);
+    expect(msgs.some((m) => m.startsWith('plugins.settings.a.max_wait_ms:'))).toBe(true);
+  });
+});

@@ -5,9 +5,18 @@ import { EXECUTOR_CONCURRENCY_DEFAULTS, ExecutorConcurrencySchema, ExecutorWorke
 const Str = (description?: string) => Type.String(description ? { description } : {});
 const Port = Type.Integer({ minimum: 0, maximum: 65535 });
 
+/** How long a sync call waits for a slot of a plugin at its `max_concurrency` when `max_wait_ms` is not set. */
+export const PLUGIN_MAX_WAIT_MS_DEFAULT = 5_000;
+
 /** One plugin's settings (`plugins.settings.<name>`). */
 export const PluginSettingsSchema = Type.Object({
   interpreter: Type.Optional(Str('the registry key of the interpreter that runs this plugin (default: the active one)')),
+  max_concurrency: Type.Optional(
+    Type.Integer({ minimum: 1, maximum: 10_000, description: "calls of this plugin that run at once (wins over the class attribute max_concurrency; default: no limit)" }),
+  ),
+  max_wait_ms: Type.Optional(
+    Type.Integer({ minimum: 0, maximum: 600_000, description: `ms a sync call waits for a free slot before it is answered 503 with Retry-After (default ${PLUGIN_MAX_WAIT_MS_DEFAULT})` }),
+  ),
 });
 export type PluginSettings = Static<typeof PluginSettingsSchema>;
 
@@ -255,9 +264,15 @@ plugins:
   # legacy_generation: auto
   # Per-plugin settings. interpreter: run that plugin under another configured interpreter
   # (its own executor, started on first use); every other plugin runs under the active one.
+  # max_concurrency: calls of that plugin that run at once, in both modes (wins over the
+  # plugin's class attribute max_concurrency; default: no limit). Past it, a sync call waits for a
+  # free slot up to max_wait_ms (default 5000; 0 = refuse at once) and is then answered 503 with
+  # Retry-After; async (ack: immediate) deliveries stay queued until a slot frees. Edits apply live.
   # settings:
   #   ml:
   #     interpreter: "ml-venv"
+  #     max_concurrency: 2
+  #     max_wait_ms: 5000
 
 inbox:
   # Every delivery (request, response, the plugin's log lines) is kept in a local database in the
