@@ -17,6 +17,7 @@ import { CallSignals } from './executor/call-signals.js';
 import { createExecutor } from './executor/create-executor.js';
 import { LimitedExecutor } from './executor/limited-executor.js';
 import { ConcurrencyLimiter } from './executor/limiter.js';
+import { PluginInfoCache } from './executor/plugin-info-cache.js';
 import type { ExecutorTuning } from './executor/tuning.js';
 import { bindPlugin } from './interpreters/bindings.js';
 import { createInterpreters, type DiscoveryService } from './interpreters/create-interpreters.js';
@@ -123,7 +124,6 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   // each plugin's max_concurrency (config, read live), applied beneath the recorder: a wait for a
   // slot counts in the recorded duration, a refused call is recorded as its 503
   const pluginSettings = (plugin: string) => config.settings.plugins.settings[plugin];
-  const limiter = new ConcurrencyLimiter({ limitOf: (plugin) => pluginSettings(plugin)?.max_concurrency ?? null });
   const gateway =
     opts.replace?.executor ??
     createExecutor({
@@ -132,8 +132,23 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       interpreters: { resolve: (name) => registry.resolve(name), problem: (name) => registry.problem(name) },
       ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}),
     });
+  // the plugin class attribute max_concurrency (executor's PluginInfo, 0 = none) when the config sets none
+  const classInfo = new PluginInfoCache({ fetch: (plugin) => gateway.getPlugin(plugin) });
+  const limiter = new ConcurrencyLimiter({
+    limitOf: (plugin) => pluginSettings(plugin)?.max_concurrency ?? (classInfo.peek(plugin)?.max_concurrency || null),
+  });
   const executor = inbox.wrap(
-    new LimitedExecutor(gateway, { limiter, maxWaitMs: (plugin) => pluginSettings(plugin)?.max_wait_ms ?? PLUGIN_MAX_WAIT_MS_DEFAULT }),
+    new LimitedExecutor(gateway, {
+      limiter,
+      maxWaitMs: (plugin) => pluginSettings(plugin)?.max_wait_ms ?? PLUGIN_MAX_WAIT_MS_DEFAULT,
+      ready: (plugin) => {
+        if (pluginSettings(plugin)?.max_concurrency !== undefined) return null;
+        const fetching = classInfo.ensure(plugin);
+        // with no executor serving the call would wait anyway: it does not wait twice (the answer
+        // arrives behind it for the next calls)
+        return gateway.readiness().serving ? fetching : null;
+      },
+    }),
   );
   disposables.push(
     // a raised limit lets waiting calls in at once

@@ -10,7 +10,7 @@ import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { SYSTEM_PYTHON, tempDir } from '../helpers/executor.js';
 import { waitFor } from '../helpers/chaos.js';
 
-const gate = (file: string): string => `import os
+const gate = (file: string, classLimit = 0): string => `import os
 import time
 
 from webhook_bridge import BasePlugin
@@ -27,6 +27,7 @@ def mark(sign):
 
 
 class Plugin(BasePlugin):
+${classLimit > 0 ? `    max_concurrency = ${classLimit}\n` : ''}
     def handle(self, request):
         mark("+")
         try:
@@ -65,16 +66,17 @@ describe('max_concurrency per plugin (sync mode)', () => {
     dir = tempDir('wb-limits-');
     const plugins = path.join(dir, 'plugins');
     mkdirSync(plugins);
-    for (const name of ['two', 'one', 'live']) {
+    // classy: max_concurrency = 1 on the class; overridden: the class says 1, the config 3
+    for (const [name, classLimit] of [['two', 0], ['one', 0], ['live', 0], ['classy', 1], ['overridden', 1]] as const) {
       traces.set(name, path.join(dir, `${name}.trace`));
-      writeFileSync(path.join(plugins, `${name}.py`), gate(traces.get(name) ?? ''));
+      writeFileSync(path.join(plugins, `${name}.py`), gate(traces.get(name) ?? '', classLimit));
     }
     const config = {
       python: { interpreters: { system: { path: SYSTEM_PYTHON } }, active_interpreter: 'system' },
       executor: { max_restarts: 5, restart_window: 60 },
       plugins: {
         dirs: [plugins],
-        settings: { two: { max_concurrency: 2 }, one: { max_concurrency: 1, max_wait_ms: 100 }, live: { max_concurrency: 1 } },
+        settings: { two: { max_concurrency: 2 }, one: { max_concurrency: 1, max_wait_ms: 100 }, live: { max_concurrency: 1 }, overridden: { max_concurrency: 3 } },
       },
       logging: { level: 'warn' },
     };
@@ -129,5 +131,15 @@ describe('max_concurrency per plugin (sync mode)', () => {
     expect(peak(trace('live'))).toBeGreaterThanOrEqual(2);
     expect(peak(trace('live'))).toBeLessThanOrEqual(4);
     expect(b.bridge.core.executor.status().generation).toBe(generation);
+  });
+
+  it('takes the plugin class attribute max_concurrency when the config sets none, and the config over it', async () => {
+    const classy = await fire('classy', 3);
+    expect(classy.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(peak(trace('classy'))).toBe(1);
+    const overridden = await fire('overridden', 4, 1500);
+    expect(overridden.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(peak(trace('overridden'))).toBeGreaterThanOrEqual(2);
+    expect(peak(trace('overridden'))).toBeLessThanOrEqual(3);
   });
 });

@@ -2,6 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { retryAfterSeconds } from '../../electron/api/error-replies.js';
 import { AppError } from '../../electron/core/app-error.js';
 import { ConcurrencyLimiter, type LimiterTimers } from '../../electron/core/executor/limiter.js';
+import { PluginInfoCache } from '../../electron/core/executor/plugin-info-cache.js';
+import type { PluginInfo } from '../../shared/dto/plugins.js';
 
 /** Timers driven by hand: `advance(ms)` fires what is due, in order. */
 class ManualClock implements LimiterTimers {
@@ -212,5 +214,41 @@ describe('plugins.settings.<name>.max_concurrency / max_wait_ms', () => {
     const msgs = bad.errors.map(issueToString);
     expect(msgs.some((m) => m.startsWith('plugins.settings.a.max_concurrency:'))).toBe(true);
     expect(msgs.some((m) => m.startsWith('plugins.settings.a.max_wait_ms:'))).toBe(true);
+  });
+});
+
+describe('PluginInfoCache (the class attribute max_concurrency)', () => {
+  const info = (name: string, max: number): PluginInfo => ({
+    name, description: '', methods: [], available: true, error: '', source: '', has_secret: false, style: 'request', missing: null, interpreter: null, ack: null, max_concurrency: max,
+  });
+
+  it('fetches a plugin once for its first call, answers from memory while fresh, refreshes a stale one behind', async () => {
+    let t = 0;
+    let max = 2;
+    const asked: string[] = [];
+    const cache = new PluginInfoCache({ fetch: async (p) => { asked.push(p); return info(p, max); }, ttlMs: 1000, now: () => t });
+    expect(cache.peek('a')).toBeUndefined();
+    const first = cache.ensure('a');
+    const second = cache.ensure('a');
+    expect(first).toBeInstanceOf(Promise);
+    expect(second).toBeInstanceOf(Promise); // a second call of the first moment waits for the same fetch
+    await first;
+    expect(cache.peek('a')?.max_concurrency).toBe(2);
+    expect(cache.ensure('a')).toBeNull();
+    expect(asked).toEqual(['a']);
+    t = 1500;
+    max = 5;
+    expect(cache.ensure('a')).toBeNull(); // stale: answered from memory, refreshed behind
+    expect(cache.peek('a')?.max_concurrency).toBe(2);
+    await flush();
+    expect(cache.peek('a')?.max_concurrency).toBe(5);
+    expect(asked).toEqual(['a', 'a']);
+  });
+
+  it('remembers an unknown plugin (or an executor that did not answer) as null', async () => {
+    const cache = new PluginInfoCache({ fetch: () => Promise.reject(new AppError('NOT_FOUND', 'no plugin')) });
+    await cache.ensure('ghost');
+    expect(cache.peek('ghost')).toBeNull();
+    expect(cache.ensure('ghost')).toBeNull();
   });
 });

@@ -11,6 +11,11 @@ export interface LimitedExecutorDeps {
   limiter: Pick<ConcurrencyLimiter, 'acquire'>;
   /** How long a sync call may wait for a slot of this plugin (ms), read at each call. */
   maxWaitMs(plugin: string): number;
+  /**
+   * Before a call: null when the plugin's limit is known now, else a promise settled once it is
+   * (the class attribute `max_concurrency` fetched from the executor for the plugin's first call).
+   */
+  ready?(plugin: string): Promise<void> | null;
 }
 
 export class LimitedExecutor implements Executor {
@@ -38,6 +43,8 @@ export class LimitedExecutor implements Executor {
   testPlugin: Executor['testPlugin'] = (input) => this.inner.testPlugin(input);
 
   async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
+    const known = this.deps.ready?.(request.plugin);
+    if (known) await known;
     const release = await this.deps.limiter.acquire(request.plugin, {
       maxWaitMs: this.deps.maxWaitMs(request.plugin),
       ...(options.signal ? { signal: options.signal } : {}),
