@@ -5,12 +5,12 @@ import { concurrencyArgs, executorArgs, streamsToOpen } from '../../electron/cor
 import { EXECUTOR_CONCURRENCY_DEFAULTS } from '../../shared/dto/config.js';
 
 describe('executor concurrency settings (executor.threads, queue_size, queue_timeout)', () => {
-  it('default to 16 threads, a queue of 64 and a 10 s queue wait, reported with their source', () => {
+  it('default to 64 threads, a queue of 64 and a 10 s queue wait, reported with their source', () => {
     const r = resolveSettings({}, {});
-    expect([r.settings.executor.threads, r.settings.executor.queue_size, r.settings.executor.queue_timeout]).toEqual([16, 64, 10]);
-    expect(EXECUTOR_CONCURRENCY_DEFAULTS).toEqual({ threads: 16, queue_size: 64, queue_timeout: 10 });
+    expect([r.settings.executor.threads, r.settings.executor.queue_size, r.settings.executor.queue_timeout]).toEqual([64, 64, 10]);
+    expect(EXECUTOR_CONCURRENCY_DEFAULTS).toEqual({ threads: 64, queue_size: 64, queue_timeout: 10 });
     expect(r.values.filter((v) => /^executor\.(threads|queue_)/.test(v.key))).toEqual([
-      { key: 'executor.threads', value: 16, source: 'default' },
+      { key: 'executor.threads', value: 64, source: 'default' },
       { key: 'executor.queue_size', value: 64, source: 'default' },
       { key: 'executor.queue_timeout', value: 10, source: 'default' },
     ]);

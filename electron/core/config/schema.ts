@@ -228,7 +228,8 @@ executor:
   timeout: 30
   # Concurrency: plugin calls run at once, calls that may wait for a thread, and how long
   # (seconds). A call that cannot get a thread in time is answered 503 with Retry-After.
-  # threads: 16
+  # Threads start on demand; many CPU-bound plugin calls at once are better served by workers.
+  # threads: 64
   # queue_size: 64
   # queue_timeout: 10
   # An executor started for a plugin bound to another interpreter (plugins.settings below)
