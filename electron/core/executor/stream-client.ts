@@ -12,9 +12,12 @@
  *   stream, and replies are matched by it): a call whose id is in flight already, or empty, is
  *   refused INVALID_ARGUMENT at once and the call in flight goes on untouched (it was lost before:
  *   its reply matched nothing, no deadline covered it, and its caller waited for ever).
- * - A reply with `error_code` fails the call with that gRPC status, exactly as ExecutePlugin would.
+ * - A reply with `error_code` fails the call with that gRPC status, exactly as ExecutePlugin would,
+ *   marked `notStarted` when the reply says `started=false` (the gateway may then send it to another
+ *   process of the pool: `neverReachedExecutor`).
  * - A broken stream fails only its calls in flight. One known not to have started is sent again
- *   once on another stream (same request_id); any other fails UNAVAILABLE saying it may have run.
+ *   once on another stream (same request_id), and fails marked `notStarted` if that breaks too; any
+ *   other fails UNAVAILABLE saying it may have run.
  *   "Known not started": no `started` notice came for it from an executor that sends such notices
  *   (a reply with neither response nor error_code), or the stream broke before the executor
  *   answered anything on it (refused, or dead at once). An executor that reports `started` only
@@ -207,7 +210,8 @@ export class StreamMultiplexer {
     const call = lane.inflight.get(reply.requestId);
     if (!call) return; // cancelled or past its deadline already
     if (reply.errorCode !== '') {
-      this.finish(call, new ExecutorError(codeOf(reply.errorCode), reply.errorMessage || `the executor answered ${reply.errorCode}`));
+      const notStarted = !reply.started && !call.started;
+      this.finish(call, new ExecutorError(codeOf(reply.errorCode), reply.errorMessage || `the executor answered ${reply.errorCode}`, notStarted));
     } else if (reply.response !== null) {
       this.finish(call, null, reply.response);
     } else {
@@ -236,7 +240,7 @@ export class StreamMultiplexer {
       } else if (!notStarted) {
         this.finish(call, new ExecutorError(grpc.status.UNAVAILABLE, `the stream to the executor broke while the call was in flight; the plugin may have run, so it is not retried: ${err.message}`));
       } else {
-        this.finish(call, err);
+        this.finish(call, new ExecutorError(err.grpcCode, err.message, true));
       }
     }
   }
