@@ -52,7 +52,7 @@ describe('executor.reload_interval_seconds and executor.max_streams', () => {
     expect(parsed.errors).toEqual([]);
     expect(parsed.warnings).toEqual([]);
     const { settings } = resolveSettings(parsed.data ?? {}, {});
-    expect(executorArgs(settings.executor)).toEqual(['--threads', '16', '--queue-size', '64', '--queue-timeout', '10', '--reload-interval', '0.25', '--max-streams', '2']);
+    expect(executorArgs(settings.executor)).toEqual(['--threads', String(EXECUTOR_CONCURRENCY_DEFAULTS.threads), '--queue-size', '64', '--queue-timeout', '10', '--reload-interval', '0.25', '--max-streams', '2']);
     expect(streamsToOpen(4, settings.executor)).toBe(2);
     expect(streamsToOpen(4, { max_streams: 16 })).toBe(4);
     expect(streamsToOpen(0, { max_streams: 16 })).toBe(0);
