@@ -198,6 +198,18 @@ describe('ExecuteStream', () => {
     expect((await x.exe.execute({ requestId: 'unary-replay', plugin: 'github', body, headers, verifiedReplay: true })).statusCode).toBe(200);
   });
 
+  it('runs a short call on the stream\'s reader thread; a call taken over (past a tick) ends its reader, and its plugin then runs on pool workers', async () => {
+    const s = x.exe.open();
+    const thread = async (requestId: string, seconds = 0): Promise<string> => (json(await s.call({ requestId, plugin: 'whoami', query: `seconds=${seconds}` })) as { thread: string }).thread;
+    expect(await thread('quick')).toMatch(/^stream-reader-\d+\.0$/);
+    const slow = thread('slow', 0.3);
+    await until(() => s.notices.includes('slow'), 'the started notice of the call taken over');
+    expect(await thread('meanwhile')).toMatch(/^plugin-worker-/); // read by the next reader; its plugin is known slow now
+    expect(await slow).toMatch(/^stream-reader-\d+\.0$/);
+    s.end();
+    expect((await s.ended).code).toBe(grpc.status.OK);
+  });
+
   it('ends the stream once the client half-closes and its calls in flight are answered', async () => {
     const s = x.exe.open();
     const pending = s.call({ requestId: 'last', plugin: 'busy', query: 'seconds=1' });
@@ -267,6 +279,16 @@ describe('stopping with streams open', () => {
     expect((await busy.ended).code).toBe(grpc.status.OK);
     expect(await exited).toBe(0);
   }, 20_000);
+});
+
+describe('--no-inline', () => {
+  it('hands every streamed call to a pool worker', async () => {
+    const y = await startExecutor(['--no-inline']);
+    const s = y.exe.open();
+    const r = await s.call({ requestId: 'w', plugin: 'whoami' });
+    expect((json(r) as { thread: string }).thread).toMatch(/^plugin-worker-/);
+    s.end();
+  });
 });
 
 describe('--no-stream (an executor of an older version)', () => {

@@ -195,7 +195,8 @@ def main(argv):
     service = ExecutorService(webhook_messages, registry, pool, args.plugin_timeout, nonce, versions,
                               max_message_bytes=MAX_MESSAGE_BYTES, loader=loader)
     if not args.no_stream:
-        service.stream = StreamServicer(service, webhook_messages, pool, args.max_streams)
+        service.stream = StreamServicer(service, webhook_messages, pool, args.max_streams,
+                                        inline=not args.no_inline)
         service.capabilities.append(CAPABILITY_STREAM)
     health = HealthServicer(health_messages, ("", WEBHOOK_SERVICE), healthy=lambda: not pool.saturated)
     health_pool = ThreadPoolExecutor(max_workers=_HEALTH_THREADS, thread_name_prefix="health")

@@ -62,6 +62,9 @@ def parse_args(argv):
     parser.add_argument("--no-stream", action="store_true",
                         help="behave like an executor of an older version: no ExecuteStream (UNIMPLEMENTED) "
                              "and no \"execute-stream\" capability, so the app calls ExecutePlugin per webhook")
+    parser.add_argument("--no-inline", action="store_true",
+                        help="hand every streamed call to a pool worker (no inline fast path on the stream's "
+                             "reader thread; for comparison)")
     parser.add_argument("--reload-interval", type=_non_negative(float), default=1.0, metavar="SECONDS",
                         help="a plugin's file is checked for changes at most this often (default 1; "
                              "0 = on every call)")

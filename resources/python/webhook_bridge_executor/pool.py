@@ -22,6 +22,11 @@ Two ways to wait for a call:
   not started yet, or detaches a running one (no ``on_done``; still abandoned at its time limit).
   This is the stream path: one handoff to a worker, none back.
 
+A third way, ``begin_inline`` + ``end_inline``: the caller runs the call on its own thread (no
+handoff at all: the stream reader's fast path), counted in the pool's places and watched by the
+timekeeper like a worker's call (504 at its time limit, then abandoned). It is refused (None: submit
+it instead) when no place is free or calls wait, so it never jumps the queue.
+
 Abandoned calls still running are capped (``max_abandoned``): past the cap the pool is
 *saturated* and refuses new calls at once with PoolSaturated instead of starting yet another
 thread, so a plugin that always hangs cannot grow the process without bound; the executor then
@@ -48,7 +53,7 @@ _TICK = 0.01
 
 class _Task(object):
     __slots__ = ("fn", "state", "started", "done", "result", "error", "on_done", "reported",
-                 "timeout", "deadline", "queue_wait", "queue_deadline")
+                 "timeout", "deadline", "queue_wait", "queue_deadline", "inline")
 
     def __init__(self, fn, on_done):
         self.fn = fn
@@ -60,6 +65,7 @@ class _Task(object):
         self.done = None if on_done is not None else threading.Event()
         self.result = None
         self.error = None
+        self.inline = False  # run by its caller's thread, not a worker (begin_inline)
 
 
 class _Worker(object):
@@ -146,6 +152,14 @@ class WorkerPool(object):
                 return task
         return None
 
+    def _fill_locked(self):
+        """Start queued calls while a place is free (an inline call or an abandoned one gave its place back)."""
+        while self._queue and self._running < self.size and (self._idle or self._live < self.size):
+            task = self._next_locked()
+            if task is None:
+                return
+            self._start_locked(task)
+
     def _work(self, task):
         worker = None
         while True:
@@ -196,11 +210,9 @@ class WorkerPool(object):
         task.state = _ABANDONED
         self._running -= 1
         self._abandoned += 1
-        self._live -= 1
-        if self._queue and self._live < self.size:  # a fresh worker for a waiting call
-            following = self._next_locked()
-            if following is not None:
-                self._start_locked(following)
+        if not task.inline:
+            self._live -= 1
+        self._fill_locked()  # a fresh worker for a waiting call
         if self._abandoned >= self._max_abandoned:
             log.error("%d plugin calls are stuck past their timeout: refusing new calls "
                       "until some finish (restart the executor)", self._abandoned)
@@ -217,7 +229,7 @@ class WorkerPool(object):
         with self._lock:
             if self._abandoned >= self._max_abandoned:
                 raise PoolSaturated(self._abandoned)
-            idle = self._idle or self._live < self.size
+            idle = (self._idle or self._live < self.size) and self._running < self.size
             if not idle and self.queue_size is not None:
                 waiting = self._pending + self._running - self.size
                 if waiting >= self.queue_size:
@@ -241,6 +253,39 @@ class WorkerPool(object):
                 if task.queue_deadline < task.deadline:
                     self._schedule_locked(task.queue_deadline, task)
         return task
+
+    def begin_inline(self, timeout, on_done):
+        """A call its caller runs on its own thread right away, in one of the pool's places; None when
+        it would have to wait (every place taken, or calls queued): ``submit`` it then. At ``timeout``
+        seconds the timekeeper abandons it and calls ``on_done(None, CallTimeout)``; otherwise the
+        caller reports it itself when ``end_inline`` says so. Raises PoolSaturated."""
+        with self._lock:
+            if self._abandoned >= self._max_abandoned:
+                raise PoolSaturated(self._abandoned)
+            if self._pending or self._running >= self.size:
+                return None
+            task = _Task(None, on_done)
+            task.inline = True
+            task.state = _RUNNING
+            self._running += 1
+            task.timeout = max(timeout, 0)
+            task.deadline = time.monotonic() + task.timeout
+            self._schedule_locked(task.deadline, task)
+            return task
+
+    def end_inline(self, task):
+        """The inline call returned: True when its caller reports the outcome (it was not timed out,
+        cancelled or detached meanwhile)."""
+        with self._lock:
+            if task.state == _ABANDONED:
+                self._abandoned -= 1
+                return False
+            task.state = _DONE
+            self._running -= 1
+            self._fill_locked()
+            report = not task.reported
+            task.reported = True
+            return report
 
     def cancel(self, task):
         """Stop reporting ``task``: "dropped" when it had not started (it never will), "detached"

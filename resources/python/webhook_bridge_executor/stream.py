@@ -1,8 +1,10 @@
 """ExecuteStream: many webhook calls over one long-lived bidirectional stream.
 
-Per stream, one reader thread takes frames off the stream and hands each call to the plugin pool
-(one handoff); the worker that runs it converts the outcome and puts the reply on the stream's
-reply queue, which the gRPC server thread of the stream sends (completion order). Nobody waits for
+Per stream, one reader thread takes frames off the stream and runs each call itself when a place
+in the plugin pool is free and nothing waits (inline.py: a call that runs longer than a tick is
+taken over, a new reader goes on reading), else hands it to the pool (one handoff); whoever runs
+it converts the outcome and puts the reply on the stream's reply queue, which the gRPC server
+thread of the stream sends (completion order). Nobody waits for
 a call: the pool's timekeeper answers a call that waited too long for a worker (503 busy) or ran
 past its time limit (504, the call abandoned as in ExecutePlugin).
 
@@ -30,6 +32,7 @@ import threading
 
 import grpc
 
+from .inline import SlowPlugins, StallWatch
 from .service import CallError
 
 log = logging.getLogger("webhook_bridge_executor.stream")
@@ -47,8 +50,11 @@ class _Notice(object):
 
 
 class StreamServicer(object):
-    def __init__(self, service, messages, pool, max_streams):
+    def __init__(self, service, messages, pool, max_streams, inline=True):
         self._service = service
+        self.inline_enabled = inline  # run short calls on the reader thread (inline.py)
+        self.slow = SlowPlugins()
+        self.watch = StallWatch(lambda: list(self._sessions))
         self._m = messages
         self._pool = pool
         self._max_streams = max_streams
@@ -95,6 +101,11 @@ class _Session(object):
     """One ExecuteStream rpc: its calls in flight by request_id, its reply queue."""
 
     def __init__(self, owner, frames, context, number):
+        self._owner = owner
+        self._frames = frames
+        self._number = number
+        self._reader = 0  # which reader thread reads now (a takeover starts the next one)
+        self.inline = None  # the token of the call the reader runs inline now
         self._service = owner._service
         self._m = owner._m
         self._pool = owner._pool
@@ -105,7 +116,11 @@ class _Session(object):
         self._broken = False
         self._stopping = False
         context.add_callback(self._on_end)
-        reader = threading.Thread(target=self._read, args=(frames,), name="stream-reader-%d" % number)
+        self._start_reader()
+
+    def _start_reader(self):
+        reader = threading.Thread(target=self._read, args=(self._reader,),
+                                  name="stream-reader-%d.%d" % (self._number, self._reader))
         reader.daemon = True
         reader.start()
 
@@ -123,11 +138,12 @@ class _Session(object):
 
     # --- reading -------------------------------------------------------
 
-    def _read(self, frames):
+    def _read(self, reader):
         try:
-            for frame in frames:
+            for frame in self._frames:
                 if frame.HasField("call"):
-                    self._start(frame.call)
+                    if self._start(frame.call, reader):
+                        return  # taken over while running a call inline: the next reader goes on
                 elif frame.cancel_request_id:
                     self._cancel(frame.cancel_request_id)
         except grpc.RpcError:
@@ -147,7 +163,8 @@ class _Session(object):
             if not self._calls:
                 self._replies.put(_END)
 
-    def _start(self, request):
+    def _start(self, request, reader):
+        """Starts a call; True when this reader was taken over meanwhile (it must stop reading)."""
         rid = request.request_id
         try:
             if not rid:
@@ -169,6 +186,16 @@ class _Session(object):
         if refused is not None:
             return
         service = self._service
+        owner = self._owner
+        if owner.inline_enabled and not owner.slow.slow(request.plugin):
+            try:
+                task = self._pool.begin_inline(call.limit, lambda result, error: self._done(call, result, error))
+            except Exception as exc:  # noqa: B902 - PoolSaturated: answered at once, in-band
+                self._done(call, None, exc)
+                return False
+            if task is not None:
+                call.task = task
+                return self._run_inline(call, task, reader)
         call.on_start = lambda: self._replies.put(_Notice(call))
         try:
             call.task = self._pool.submit(lambda: service.run_call(call),
@@ -176,6 +203,38 @@ class _Session(object):
                                           timeout=call.limit, queue_timeout=self._pool.queue_timeout)
         except Exception as exc:  # noqa: B902 - PoolBusy / PoolSaturated: answered at once, in-band
             self._done(call, None, exc)
+        return False
+
+    def _run_inline(self, call, task, reader):
+        token = (call,)
+        self.inline = token
+        self._owner.watch.started()
+        try:
+            result, error = self._service.run_call(call), None
+        except BaseException as exc:  # noqa: B902 - mapped by outcome(), as a worker's would be
+            result, error = None, exc
+        report = self._pool.end_inline(task)
+        with self._lock:
+            if self.inline is token:
+                self.inline = None
+            replaced = self._reader != reader
+        if report:
+            self._done(call, result, error)
+        return replaced
+
+    def take_over(self, token):
+        """The stall watch: the call of ``token`` has run inline for a tick. Unless it has returned
+        meanwhile, a new reader takes the stream over, and its started notice goes out."""
+        with self._lock:
+            if self.inline is not token or self._broken:
+                return
+            self.inline = None
+            self._reader += 1
+            call = token[0]
+            if not call.answered:
+                self._replies.put(_Notice(call))
+        self._owner.slow.mark(call.request.plugin)
+        self._start_reader()
 
     def _cancel(self, rid):
         with self._lock:
