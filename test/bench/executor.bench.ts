@@ -4,7 +4,8 @@
  *   npx tsx test/bench/executor.bench.ts
  *
  * - webhook throughput and p50/p99 through the bridge (HTTP keep-alive → Fastify → gRPC → `noop`)
- *   against direct gRPC calls to the same executor (its own channel) and against the anchor (a bare
+ *   against direct gRPC calls to the same executor (the serving process's ExecutorClient, so over
+ *   the same streams as the bridge, each call with its own request id) and against the anchor (a bare
  *   grpcio no-op server with one worker thread, `anchor_server.py`), in interleaved rounds at
  *   concurrency 1 and 32; CPU per call (Node and the executor / anchor from /proc) and context
  *   switches per call of the Python side;
