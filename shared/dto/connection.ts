@@ -59,6 +59,43 @@ export const ExecutorPoolSchema = Type.Object({
 });
 export type ExecutorPool = Static<typeof ExecutorPoolSchema>;
 
+/**
+ * What an executor pool of a bound interpreter is doing. `starting`: its pool starts (first use);
+ * `serving`; `failing`: no process serves (restarting, gave up, or the interpreter cannot run
+ * plugins: `last_error` says why); `idle-stopped`: stopped after `executor.bound_idle_seconds`
+ * without calls; `stopped`: not running for another reason (`stop_reason`: not started yet, its
+ * entry or the executor settings changed…). A stopped pool starts again on the next call.
+ */
+export const BoundExecutorStateSchema = Type.Union([
+  Type.Literal('starting'),
+  Type.Literal('serving'),
+  Type.Literal('failing'),
+  Type.Literal('idle-stopped'),
+  Type.Literal('stopped'),
+]);
+export type BoundExecutorState = Static<typeof BoundExecutorStateSchema>;
+
+/** The executor pool of an interpreter that plugins are bound to (`plugins.settings.<name>.interpreter`). */
+export const BoundExecutorSchema = Type.Object({
+  /** The interpreter's registry key. */
+  interpreter: Type.String(),
+  interpreter_path: NullableString,
+  /** The plugins bound to it (sorted); empty for a pool a replay started. */
+  plugins: Type.Array(Type.String()),
+  state: BoundExecutorStateSchema,
+  /** Its processes (`executor.workers`); empty while stopped. */
+  pool: ExecutorPoolSchema,
+  /** Calls routed to it now (waiting for a process included). */
+  in_flight: Type.Integer(),
+  /** When a call last started or finished on it (this run of the app), or null. */
+  last_used: NullableString,
+  /** When it stopped last, and why (null while running or never started). */
+  stopped_at: NullableString,
+  stop_reason: NullableString,
+  last_error: NullableString,
+});
+export type BoundExecutor = Static<typeof BoundExecutorSchema>;
+
 export const ConnectionStatusSchema = Type.Object({
   revision: Type.Integer(),
   state: ConnectionStateSchema,
@@ -79,6 +116,11 @@ export const ConnectionStatusSchema = Type.Object({
   requests: RequestStatsSchema,
   /** Each process of the pool; the fields above describe the first serving one (pid, address…), restarts the pool's total. */
   pool: ExecutorPoolSchema,
+  /**
+   * The executor pools of interpreters plugins are bound to (spawn mode; empty in external mode):
+   * every bound interpreter other than the running one, and any such pool still running.
+   */
+  bound: Type.Array(BoundExecutorSchema),
   /** Whether deliveries are being recorded in the inbox (failing: the store cannot write, webhooks are still served). */
   inbox: Type.Optional(InboxStatusSchema),
 });

@@ -11,6 +11,9 @@ import { startTestBridge, type TestBridge } from '../helpers/bridge.js';
 import { configYaml, makeVenv, SYSTEM_PYTHON, tempDir, waitForStatus } from '../helpers/executor.js';
 import { histogramSeries, parsePrometheusText, sampleValue, type Family } from '../helpers/prom-text.js';
 
+/** The labels of the active pool's series: the active interpreter is 'system'. */
+const ACTIVE = { interpreter: 'system', pool: 'active' };
+
 describe('GET /metrics', () => {
   let b: TestBridge;
   let venvDir = '';
@@ -87,10 +90,10 @@ describe('GET /metrics', () => {
     expect(sampleValue(f, 'webhook_bridge_webhooks_waiting')).toBe(0);
     expect(sampleValue(f, 'webhook_bridge_executor_state', { state: 'connected' })).toBe(1);
     const pid = b.bridge.core.executor.status().pid;
-    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '0', state: 'serving' })).toBe(1);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '0', state: 'restarting' })).toBe(0);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { process: '0' })).toBe(pid);
-    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { state: 'serving' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { ...ACTIVE, process: '0', state: 'serving' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { ...ACTIVE, process: '0', state: 'restarting' })).toBe(0);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { ...ACTIVE, process: '0' })).toBe(pid);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { ...ACTIVE, state: 'serving' })).toBe(1);
   });
 
   it('shows a running call in flight, and calls queued while the executor restarts after kill -9', async () => {
@@ -119,8 +122,8 @@ describe('GET /metrics', () => {
     f = await scrape();
     expect(sampleValue(f, 'webhook_bridge_webhooks_waiting')).toBe(0);
     expect(sampleValue(f, 'webhook_bridge_executor_restarts_total')).toBe(restartsBefore + 2);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_restarts_total', { process: '0' })).toBe(restartsBefore + 2);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { process: '0' })).toBe(c.executor.status().pool.processes[0]?.pid);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_restarts_total', { ...ACTIVE, process: '0' })).toBe(restartsBefore + 2);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { ...ACTIVE, process: '0' })).toBe(c.executor.status().pool.processes[0]?.pid);
   });
 
   it('times each switch of interpreter', async () => {

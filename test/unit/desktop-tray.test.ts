@@ -22,7 +22,7 @@ function conn(over: Partial<ConnectionStatus> = {}): ConnectionStatus {
     revision: 1, state: 'connected', mode: 'spawn', interpreter: 'py311', interpreter_path: '/usr/bin/python3.11', pid: 123,
     generation: 1, address: 'unix:/tmp/x.sock', started_at: null, uptime_s: 5, restarts: 0, last_error: null, stderr_tail: [],
     health_latency_ms: 1, switching_to: null, requests: { total: 0, failed: 0, in_flight: 0, p50_ms: null, p99_ms: null },
-    pool: { size: 1, serving: 1, processes: [{ index: 0, pid: 123, generation: 1, state: 'serving', in_flight: 0, restarts: 0, started_at: null, last_error: null }] }, ...over,
+    pool: { size: 1, serving: 1, processes: [{ index: 0, pid: 123, generation: 1, state: 'serving', in_flight: 0, restarts: 0, started_at: null, last_error: null }] }, bound: [], ...over,
   };
 }
 

@@ -3,7 +3,7 @@
  * through the strict exposition parser (test/helpers/prom-text.ts), which is checked first.
  */
 import { describe, expect, it } from 'vitest';
-import type { ConnectionStatus } from '../../shared/dto/connection.js';
+import type { BoundExecutor, ConnectionStatus } from '../../shared/dto/connection.js';
 import { CallSignals } from '../../electron/core/executor/call-signals.js';
 import { createMetrics, OTHER_PLUGINS, statusClass, UNKNOWN_PLUGIN } from '../../electron/core/metrics/metrics.js';
 import { histogramSeries, parsePrometheusText, sampleValue } from '../helpers/prom-text.js';
@@ -58,11 +58,15 @@ describe('the strict Prometheus text parser', () => {
   });
 });
 
+/** The labels of the active pool's series (interpreter 'system'). */
+const A = { interpreter: 'system', pool: 'active' };
+
 function status(over: Partial<ConnectionStatus> = {}): ConnectionStatus {
   return {
     revision: 1, state: 'connected', mode: 'spawn', interpreter: 'system', interpreter_path: '/usr/bin/python3', pid: 4242, generation: 3, address: 'unix:/x', started_at: null, uptime_s: 1,
     restarts: 2, last_error: null, stderr_tail: [], health_latency_ms: null, switching_to: null, requests: { total: 0, failed: 0, in_flight: 1, p50_ms: null, p99_ms: null },
     pool: { size: 1, serving: 1, processes: [{ index: 0, pid: 4242, generation: 3, state: 'serving', in_flight: 1, restarts: 2, started_at: null, last_error: null }] },
+    bound: [],
     ...over,
   };
 }
@@ -113,21 +117,66 @@ describe('createMetrics', () => {
     expect(sampleValue(f, 'webhook_bridge_executor_state', { state: 'connected' })).toBe(1);
     expect(sampleValue(f, 'webhook_bridge_executor_state', { state: 'reconnecting' })).toBe(0);
     expect(sampleValue(f, 'webhook_bridge_executor_restarts_total')).toBe(3);
-    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { state: 'serving' })).toBe(1);
-    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { state: 'restarting' })).toBe(1);
-    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { state: 'failed' })).toBe(0);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '0', state: 'restarting' })).toBe(1);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '0', state: 'serving' })).toBe(0);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { process: '1', state: 'serving' })).toBe(1);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { process: '0' })).toBeUndefined();
-    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { process: '1' })).toBe(4343);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_restarts_total', { process: '0' })).toBe(3);
-    expect(sampleValue(f, 'webhook_bridge_executor_process_in_flight', { process: '1' })).toBe(2);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { ...A, state: 'serving' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { ...A, state: 'restarting' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { ...A, state: 'failed' })).toBe(0);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { ...A, process: '0', state: 'restarting' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { ...A, process: '0', state: 'serving' })).toBe(0);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { ...A, process: '1', state: 'serving' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { ...A, process: '0' })).toBeUndefined();
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { ...A, process: '1' })).toBe(4343);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_restarts_total', { ...A, process: '0' })).toBe(3);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_in_flight', { ...A, process: '1' })).toBe(2);
 
     s = status({ mode: 'external', state: 'reconnecting', pool: { size: 0, serving: 0, processes: [] } });
     f = parsePrometheusText(await m.render());
     expect(sampleValue(f, 'webhook_bridge_executor_state', { state: 'reconnecting' })).toBe(1);
     expect(f.get('webhook_bridge_executor_process_state')?.samples).toEqual([]);
+    m.dispose();
+  });
+
+  it('labels each process by interpreter and pool, so bound pools are told from the active one', async () => {
+    const signals = new CallSignals();
+    const proc = { generation: 1, restarts: 0, started_at: null, last_error: null };
+    const bound = (over: Partial<BoundExecutor>): BoundExecutor => ({
+      interpreter: 'venv', interpreter_path: '/v/bin/python', plugins: ['ml'], state: 'serving', pool: { size: 0, serving: 0, processes: [] },
+      in_flight: 0, last_used: null, stopped_at: null, stop_reason: null, last_error: null, ...over,
+    });
+    let s = status({
+      bound: [
+        bound({ state: 'serving', last_used: '2026-11-30T12:00:00.000Z', pool: { size: 2, serving: 1, processes: [{ ...proc, index: 0, pid: 7001, state: 'serving', in_flight: 3, restarts: 1 }, { ...proc, index: 1, pid: null, state: 'restarting', in_flight: 0 }] } }),
+        bound({ interpreter: 'old', plugins: ['legacy'], state: 'idle-stopped', stopped_at: '2026-11-30T11:00:00.000Z', stop_reason: 'idle for 300 s' }),
+      ],
+    });
+    const m = createMetrics({ signals, status: () => s });
+    let f = parsePrometheusText(await m.render());
+    const V = { interpreter: 'venv', pool: 'bound' };
+    // the active pool's process 0 and the bound pool's process 0 are two series
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { ...A, process: '0' })).toBe(4242);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { ...V, process: '0' })).toBe(7001);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_pid', { ...V, process: '1' })).toBeUndefined();
+    expect(sampleValue(f, 'webhook_bridge_executor_process_state', { ...V, process: '1', state: 'restarting' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_in_flight', { ...V, process: '0' })).toBe(3);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_in_flight', { ...A, process: '0' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_process_restarts_total', { ...V, process: '0' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { ...V, state: 'serving' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { ...V, state: 'restarting' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_executor_pool_processes', { ...A, state: 'serving' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_bound_executor_state', { interpreter: 'venv', state: 'serving' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_bound_executor_state', { interpreter: 'venv', state: 'idle-stopped' })).toBe(0);
+    expect(sampleValue(f, 'webhook_bridge_bound_executor_state', { interpreter: 'old', state: 'idle-stopped' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_bound_executor_last_use_seconds', { interpreter: 'venv' })).toBe(Date.parse('2026-11-30T12:00:00.000Z') / 1000);
+    expect(sampleValue(f, 'webhook_bridge_bound_executor_last_use_seconds', { interpreter: 'old' })).toBeUndefined();
+    // no series of a stopped pool's processes
+    expect(f.get('webhook_bridge_executor_process_state')?.samples.filter((x) => x.labels['interpreter'] === 'old')).toEqual([]);
+
+    // the pool stops when idle: its process series go, its state says so
+    s = status({ bound: [bound({ state: 'idle-stopped', stopped_at: '2026-11-30T12:05:00.000Z', stop_reason: 'idle for 300 s', last_used: '2026-11-30T12:00:00.000Z' })] });
+    f = parsePrometheusText(await m.render());
+    expect(f.get('webhook_bridge_executor_process_state')?.samples.filter((x) => x.labels['pool'] === 'bound')).toEqual([]);
+    expect(f.get('webhook_bridge_executor_pool_processes')?.samples.filter((x) => x.labels['pool'] === 'bound')).toEqual([]);
+    expect(sampleValue(f, 'webhook_bridge_bound_executor_state', { interpreter: 'venv', state: 'idle-stopped' })).toBe(1);
+    expect(sampleValue(f, 'webhook_bridge_bound_executor_state', { interpreter: 'venv', state: 'serving' })).toBe(0);
     m.dispose();
   });
 

@@ -106,6 +106,7 @@ export function connection(revision: number, over: Partial<ConnectionStatus> = {
     switching_to: null,
     requests: { total: 0, failed: 0, in_flight: 0, p50_ms: null, p99_ms: null },
     pool: { size: 1, serving: 1, processes: [{ index: 0, pid: 1234, generation: 1, state: 'serving', in_flight: 0, restarts: 0, started_at: '2026-01-01T00:00:00.000Z', last_error: null }] },
+    bound: [],
     ...over,
   };
 }

@@ -3,8 +3,8 @@
  * and each process of the pool), health latency and request statistics, pushed as `connectionChanged` with an increasing revision. State changes go out at
  * once; metric-only changes (requests, latency) at most once per `metricsThrottleMs`.
  */
-import type { ConnectionStatus } from '../../../shared/dto/connection.js';
-import type { Disposable, EventBus } from '../events.js';
+import type { BoundExecutor, ConnectionStatus } from '../../../shared/dto/connection.js';
+import type { Disposable, Event, EventBus } from '../events.js';
 import type { ExecutorBackend } from './backend.js';
 import { boundedTail } from './stderr-tail.js';
 import type { HealthMonitorOptions } from './health-monitor.js';
@@ -20,10 +20,18 @@ export interface ConnectionManagerDeps {
   metricsThrottleMs: number;
 }
 
+/** The pools of bound interpreters (the router): shown in the status, followed for changes. */
+export interface BoundPools {
+  views(): BoundExecutor[];
+  readonly onDidChange: Event<void>;
+}
+
 export class ConnectionManager {
   readonly stats: RequestStatsTracker;
   private backendValue: ExecutorBackend;
   private sub: Disposable | undefined;
+  private bound: BoundPools | undefined;
+  private boundSub: Disposable | undefined;
   private revision = 0;
   private lastShape = '';
   private lastMetrics = '';
@@ -53,6 +61,13 @@ export class ConnectionManager {
     this.changed();
   }
 
+  /** Shows the bound interpreters' pools too: a pool that starts, stops or changes state is a state change. */
+  followBound(bound: BoundPools): void {
+    this.boundSub?.dispose();
+    this.bound = bound;
+    this.boundSub = bound.onDidChange(() => this.changed());
+  }
+
   private subscribe(): void {
     this.sub = this.backendValue.onDidChange(() => this.changed());
   }
@@ -72,6 +87,7 @@ export class ConnectionManager {
   dispose(): void {
     this.stop();
     this.sub?.dispose();
+    this.boundSub?.dispose();
   }
 
   status(): ConnectionStatus {
@@ -99,7 +115,17 @@ export class ConnectionManager {
       switching_to: snap.switchingTo,
       requests: this.stats.snapshot(),
       pool: { size: snap.pool.size, serving: processes.filter((p) => p.state === 'serving').length, processes },
+      bound: this.boundStatus(redact),
     };
+  }
+
+  private boundStatus(redact: (text: string | null) => string | null): BoundExecutor[] {
+    return (this.bound?.views() ?? []).map((b) => ({
+      ...b,
+      last_error: redact(b.last_error),
+      stop_reason: redact(b.stop_reason),
+      pool: { ...b.pool, processes: b.pool.processes.map((p) => ({ ...p, last_error: redact(p.last_error) })) },
+    }));
   }
 
   /** Called by the service around each call. */
@@ -116,14 +142,16 @@ export class ConnectionManager {
   /** Requests and latency, plus each process's calls in flight (metric-only changes, throttled). */
   private metricsKey(): string {
     const snap = this.backendValue.snapshot();
-    return `${this.stats.changes}|${this.monitor.latencyOf(snap.current)}|${snap.pool.processes.map((p) => p.in_flight).join(',')}`;
+    const bound = (this.bound?.views() ?? []).map((b) => [b.in_flight, b.last_used, b.pool.processes.map((p) => p.in_flight)]);
+    return `${this.stats.changes}|${this.monitor.latencyOf(snap.current)}|${snap.pool.processes.map((p) => p.in_flight).join(',')}|${JSON.stringify(bound)}`;
   }
 
   private changed(): void {
     this.monitor.sync(); // a monitor for each serving process (a new one is probed at once)
     const s = this.status();
     const processes = s.pool.processes.map((p) => [p.index, p.pid, p.generation, p.state, p.restarts, p.last_error]);
-    const shape = JSON.stringify([s.state, s.mode, s.interpreter, s.pid, s.generation, s.address, s.restarts, s.last_error, s.switching_to, s.pool.size, processes]);
+    const bound = s.bound.map((b) => [b.interpreter, b.plugins, b.state, b.stopped_at, b.last_error, b.pool.processes.map((p) => [p.index, p.pid, p.state, p.restarts, p.last_error])]);
+    const shape = JSON.stringify([s.state, s.mode, s.interpreter, s.pid, s.generation, s.address, s.restarts, s.last_error, s.switching_to, s.pool.size, processes, bound]);
     if (shape === this.lastShape) return;
     this.lastShape = shape;
     this.emit();

@@ -152,9 +152,11 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     interpreters: opts.interpreters,
     monitor: tuning.health,
     now,
+    wall: opts.wall,
     drainMs: () => Math.max(tuning.drainTimeoutMs, settings().executor.timeout * 1000 + 2000),
     log,
   });
+  manager.followBound(router);
   let routerSub: Disposable | undefined;
 
   return new ExecutorGateway({

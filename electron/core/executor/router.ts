@@ -7,12 +7,14 @@
  * plugin binds to it any more, when its interpreter's entry or the launch settings change (the next
  * call starts it again), and with the app.
  */
-import type { ConnectionState } from '../../../shared/dto/connection.js';
+import type { BoundExecutor } from '../../../shared/dto/connection.js';
 import { AppError, errorMessage } from '../app-error.js';
 import type { Settings } from '../config/schema.js';
 import type { ResolvedInterpreter } from '../interpreters/registry.js';
+import { Emitter, type Disposable, type Event } from '../events.js';
 import type { Logger } from '../logging/logger.js';
 import type { ExecutorBackend, Lease } from './backend.js';
+import { boundViews, type BoundStop } from './bound-status.js';
 import type { Endpoint } from './endpoint.js';
 import type { HealthMonitorOptions } from './health-monitor.js';
 import { PoolMonitor } from './pool-monitor.js';
@@ -34,6 +36,8 @@ export interface RouterDeps {
   monitor: HealthMonitorOptions;
   /** Monotonic ms. */
   now: () => number;
+  /** Wall clock (last use, stop time). */
+  wall: () => Date;
   /** How long a retiring backend may finish its calls. */
   drainMs: () => number;
   log: Logger;
@@ -46,22 +50,22 @@ interface Bound {
   /** The settings and entry it was started with: another one retires it. */
   readonly signature: string;
   readonly started: Promise<void>;
+  /** Follows its backend's changes (the monitor, and the router's own `onDidChange`). */
+  readonly sub: Disposable;
   inFlight: number;
   idleTimer: NodeJS.Timeout | undefined;
-}
-
-/** One bound interpreter's executor as the listing shows it. */
-export interface BoundView {
-  interpreter: string;
-  state: ConnectionState;
-  pid: number | null;
-  lastError: string | null;
 }
 
 export class BackendRouter {
   private readonly bound = new Map<string, Bound>();
   private readonly retiring = new Map<Bound, Promise<void>>();
+  private readonly lastUse = new Map<string, Date>();
+  private readonly stops = new Map<string, BoundStop>();
+  private readonly changes = new Emitter<void>();
   private stopped = false;
+
+  /** A bound pool started, stopped or changed state, or the bindings may have changed. */
+  readonly onDidChange: Event<void> = this.changes.event;
 
   constructor(private readonly deps: RouterDeps) {}
 
@@ -111,11 +115,16 @@ export class BackendRouter {
     }
   }
 
-  /** The running bound executors. */
-  views(): BoundView[] {
-    return [...this.bound.values()].map((b) => {
-      const snap = b.backend.snapshot();
-      return { interpreter: b.key, state: snap.state, pid: snap.current?.pid ?? null, lastError: snap.lastError };
+  /** The pools of bound interpreters as `ConnectionStatus.bound` shows them (errors not yet redacted). */
+  views(): BoundExecutor[] {
+    const snap = this.deps.main().snapshot();
+    return boundViews({
+      settings: this.deps.settings(),
+      activeKey: (snap.current?.interpreter ?? snap.target)?.key ?? null,
+      running: [...this.bound.values()].map((b) => ({ key: b.key, snapshot: b.backend.snapshot(), inFlight: b.inFlight })),
+      lastUse: this.lastUse,
+      stops: this.stops,
+      problem: (key) => this.deps.interpreters.problem(key),
     });
   }
 
@@ -140,34 +149,45 @@ export class BackendRouter {
     const backend = this.deps.makeBackend(target);
     // every process of its pool is probed, like the active interpreter's
     const monitor = new PoolMonitor(() => backend, this.deps.monitor, this.deps.now, () => undefined);
-    backend.onDidChange(() => monitor.sync());
+    const sub = backend.onDidChange(() => {
+      monitor.sync();
+      if (this.bound.get(key)?.backend === backend) this.changes.fire(); // a retiring pool is no longer shown
+    });
     this.deps.log.info(`starting an executor under '${key}' for the plugins bound to it`);
     const started = backend.start().then(() => monitor.start());
-    const b: Bound = { key, backend, monitor, signature, started, inFlight: 0, idleTimer: undefined };
+    const b: Bound = { key, backend, monitor, signature, started, sub, inFlight: 0, idleTimer: undefined };
     this.bound.set(key, b);
+    this.stops.delete(key);
+    this.changes.fire();
     return b;
   }
 
   private busy(b: Bound): void {
+    this.lastUse.set(b.key, this.deps.wall());
     b.inFlight++;
     clearTimeout(b.idleTimer);
     b.idleTimer = undefined;
   }
 
   private idle(b: Bound): void {
+    this.lastUse.set(b.key, this.deps.wall());
     if (--b.inFlight > 0 || this.bound.get(b.key) !== b) return;
     clearTimeout(b.idleTimer);
     const seconds = this.deps.settings().executor.bound_idle_seconds;
     b.idleTimer = setTimeout(() => {
       if (b.inFlight > 0 || this.bound.get(b.key) !== b) return;
-      this.retire(b, `idle for ${seconds} s (executor.bound_idle_seconds)`);
+      this.retire(b, `idle for ${seconds} s (executor.bound_idle_seconds)`, true, true);
     }, seconds * 1000);
     b.idleTimer.unref();
   }
 
   /** Stops `b` once its calls are done (bounded); new calls start a fresh one. */
-  private retire(b: Bound, why: string, drain = true): void {
-    if (this.bound.get(b.key) === b) this.bound.delete(b.key);
+  private retire(b: Bound, why: string, drain = true, idle = false): void {
+    if (this.bound.get(b.key) === b) {
+      this.bound.delete(b.key);
+      this.stops.set(b.key, { at: this.deps.wall(), reason: why, idle });
+    }
+    this.changes.fire();
     clearTimeout(b.idleTimer);
     this.deps.log.info(`stopping the executor under '${b.key}': ${why}`);
     const done = (async () => {
@@ -176,6 +196,7 @@ export class BackendRouter {
       if (ep && drain) await ep.leases.drained(this.deps.drainMs());
       b.monitor.stop();
       await b.backend.stop();
+      b.sub.dispose();
     })()
       .catch((err: unknown) => this.deps.log.error(`stopping the executor under '${b.key}' failed: ${errorMessage(err)}`))
       .finally(() => this.retiring.delete(b));
@@ -191,6 +212,7 @@ export class BackendRouter {
       else if (!wanted.has(b.key)) this.retire(b, 'no plugin is bound to it any more');
       else if (this.signature(b.key) !== b.signature) this.retire(b, 'its interpreter entry or the executor settings changed');
     }
+    this.changes.fire(); // bindings may have changed
   }
 
   /** Stops every bound executor (the app stops). */

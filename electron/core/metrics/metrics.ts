@@ -10,14 +10,20 @@
  *   webhook_bridge_executor_switch_duration_seconds{outcome}     histogram  live switches to another interpreter
  *   webhook_bridge_executor_state{state}                         gauge      1 for the connection's state, 0 for the others
  *   webhook_bridge_executor_restarts_total                       counter    automatic restarts after a crash or hang
- *   webhook_bridge_executor_pool_processes{state}                gauge      pool processes (executor.workers) by state
- *   webhook_bridge_executor_process_state{process,state}         gauge      per pool process: 1 for its state, 0 for the others
- *   webhook_bridge_executor_process_pid{process}                 gauge      per pool process: its pid (absent while it has none)
- *   webhook_bridge_executor_process_restarts_total{process}      counter    per pool process: automatic restarts (crash or hang)
- *   webhook_bridge_executor_process_in_flight{process}           gauge      per pool process: calls under way on it
+ *   webhook_bridge_executor_pool_processes{interpreter,pool,state}   gauge  processes of each pool (executor.workers) by state
+ *   webhook_bridge_executor_process_state{interpreter,pool,process,state} gauge  per pool process: 1 for its state, 0 for the others
+ *   webhook_bridge_executor_process_pid{interpreter,pool,process}    gauge    per pool process: its pid (absent while it has none)
+ *   webhook_bridge_executor_process_restarts_total{interpreter,pool,process} counter per pool process: automatic restarts (crash or hang)
+ *   webhook_bridge_executor_process_in_flight{interpreter,pool,process} gauge per pool process: calls under way on it
+ *   webhook_bridge_bound_executor_state{interpreter,state}          gauge    per bound interpreter: 1 for its pool's state, 0 for the others
+ *   webhook_bridge_bound_executor_last_use_seconds{interpreter}     gauge    per bound interpreter: Unix time of its last call (absent before one)
  *
- * `process` is the process's place in the pool (0..executor.workers-1), which a restart keeps.
- * External mode runs no processes of its own: only the executor_state and restarts series show it.
+ * `pool` is `active` for the active interpreter's pool and `bound` for the pool of an interpreter a
+ * plugin is bound to (`plugins.settings.<name>.interpreter`, started on first use, stopped when
+ * idle); `interpreter` is the pool's interpreter key. `process` is the process's place in its pool
+ * (0..executor.workers-1), which a restart keeps. A stopped bound pool has no process series, only
+ * its `bound_executor_state`. External mode runs no processes of its own: only the executor_state
+ * and restarts series show it.
  *
  * Plugin names come from URLs, so their label values are bounded: a name the executor does not know
  * is counted as `(unknown)`, and past `maxPlugins` distinct names as `(other)`.
@@ -26,7 +32,7 @@ import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ConnectionState, ConnectionStatus } from '../../../shared/dto/connection.js';
 import type { Disposable } from '../events.js';
 import type { CallSignals, FinishedCall } from '../executor/call-signals.js';
-import { executorProcesses, PROCESS_STATES } from './processes.js';
+import { BOUND_STATES, executorProcesses, processLabels, PROCESS_STATES } from './processes.js';
 
 export interface MetricsDeps {
   signals: CallSignals;
@@ -101,52 +107,80 @@ export function createMetrics(deps: MetricsDeps): Metrics {
   });
   new Gauge({
     name: 'webhook_bridge_executor_pool_processes',
-    help: 'Processes of the executor pool (executor.workers), by state',
-    labelNames: ['state'],
+    help: 'Processes of each executor pool (executor.workers), by interpreter, pool (active or bound) and state',
+    labelNames: ['interpreter', 'pool', 'state'],
     registers,
     collect() {
-      const procs = executorProcesses(deps.status());
-      for (const s of PROCESS_STATES) this.set({ state: s }, procs.filter((p) => p.state === s).length);
+      this.reset();
+      const status = deps.status();
+      const procs = executorProcesses(status);
+      const pools = new Map<string, { interpreter: string; pool: 'active' | 'bound' }>();
+      if (status.mode === 'spawn') pools.set(`active/${status.interpreter ?? ''}`, { interpreter: status.interpreter ?? '', pool: 'active' });
+      for (const p of procs) pools.set(`${p.pool}/${p.interpreter}`, { interpreter: p.interpreter, pool: p.pool });
+      for (const pool of pools.values()) {
+        const mine = procs.filter((p) => p.pool === pool.pool && p.interpreter === pool.interpreter);
+        for (const s of PROCESS_STATES) this.set({ ...pool, state: s }, mine.filter((p) => p.state === s).length);
+      }
     },
   });
   new Gauge({
     name: 'webhook_bridge_executor_process_state',
     help: 'Per executor pool process: 1 for its state, 0 for the others',
-    labelNames: ['process', 'state'],
+    labelNames: ['interpreter', 'pool', 'process', 'state'],
     registers,
     collect() {
       this.reset();
-      for (const p of executorProcesses(deps.status())) for (const s of PROCESS_STATES) this.set({ process: p.process, state: s }, s === p.state ? 1 : 0);
+      for (const p of executorProcesses(deps.status())) for (const s of PROCESS_STATES) this.set({ ...processLabels(p), state: s }, s === p.state ? 1 : 0);
     },
   });
   new Gauge({
     name: 'webhook_bridge_executor_process_pid',
     help: 'Per executor pool process: its pid (absent while it has none)',
-    labelNames: ['process'],
+    labelNames: ['interpreter', 'pool', 'process'],
     registers,
     collect() {
       this.reset();
-      for (const p of executorProcesses(deps.status())) if (p.pid !== null) this.set({ process: p.process }, p.pid);
+      for (const p of executorProcesses(deps.status())) if (p.pid !== null) this.set(processLabels(p), p.pid);
     },
   });
   new Counter({
     name: 'webhook_bridge_executor_process_restarts_total',
     help: 'Automatic restarts of each executor process',
-    labelNames: ['process'],
+    labelNames: ['interpreter', 'pool', 'process'],
     registers,
     collect() {
       this.reset();
-      for (const p of executorProcesses(deps.status())) this.inc({ process: p.process }, p.restarts);
+      for (const p of executorProcesses(deps.status())) this.inc(processLabels(p), p.restarts);
     },
   });
   new Gauge({
     name: 'webhook_bridge_executor_process_in_flight',
     help: 'Calls under way on each executor process',
-    labelNames: ['process'],
+    labelNames: ['interpreter', 'pool', 'process'],
     registers,
     collect() {
       this.reset();
-      for (const p of executorProcesses(deps.status())) this.set({ process: p.process }, p.inFlight);
+      for (const p of executorProcesses(deps.status())) this.set(processLabels(p), p.inFlight);
+    },
+  });
+  new Gauge({
+    name: 'webhook_bridge_bound_executor_state',
+    help: "Per interpreter a plugin is bound to: 1 for its executor pool's state (starting, serving, failing, idle-stopped, stopped), 0 for the others",
+    labelNames: ['interpreter', 'state'],
+    registers,
+    collect() {
+      this.reset();
+      for (const b of deps.status().bound) for (const s of BOUND_STATES) this.set({ interpreter: b.interpreter, state: s }, s === b.state ? 1 : 0);
+    },
+  });
+  new Gauge({
+    name: 'webhook_bridge_bound_executor_last_use_seconds',
+    help: 'Per interpreter a plugin is bound to: Unix time in seconds of the last call that started or finished on its pool (absent before one)',
+    labelNames: ['interpreter'],
+    registers,
+    collect() {
+      this.reset();
+      for (const b of deps.status().bound) if (b.last_used !== null) this.set({ interpreter: b.interpreter }, Date.parse(b.last_used) / 1000);
     },
   });
 
