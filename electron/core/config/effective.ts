@@ -86,6 +86,7 @@ export function resolveSettings(file: ConfigFile, env: Readonly<Record<string, s
       max_bytes: v<number>('inbox.max_bytes'),
       max_age_days: v<number>('inbox.max_age_days'),
       redact_headers: [...v<readonly string[]>('inbox.redact_headers')],
+      dedup_window_seconds: v<number>('inbox.dedup_window_seconds'),
     },
     logging: { level: v<Settings['logging']['level']>('logging.level') },
   };

@@ -97,6 +97,9 @@ export const ConfigFileSchema = Type.Object({
       max_bytes: Type.Optional(Type.Integer({ minimum: 1024 * 1024, description: 'bytes the stored deliveries may take' })),
       max_age_days: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 36_500 })),
       redact_headers: Type.Optional(Type.Array(Type.String({ pattern: "^[!#$%&'*+.^_`|~0-9A-Za-z-]+$" }), { description: 'header names whose values are not kept' })),
+      dedup_window_seconds: Type.Optional(
+        Type.Integer({ minimum: 0, maximum: 31_536_000, description: 'a delivery whose provider delivery id was seen for the same plugin this many seconds back is not run again (0: off)' }),
+      ),
     }),
   ),
   logging: Type.Optional(
@@ -156,6 +159,8 @@ export interface Settings {
     max_bytes: number;
     max_age_days: number;
     redact_headers: string[];
+    /** Seconds back a provider delivery id counts as seen (dedup); 0 = off. */
+    dedup_window_seconds: number;
   };
   logging: { level: 'debug' | 'info' | 'warn' | 'error' };
 }
@@ -190,6 +195,7 @@ export const DEFAULTS = {
   'inbox.max_bytes': 256 * 1024 * 1024,
   'inbox.max_age_days': 30,
   'inbox.redact_headers': ['Authorization', 'Cookie'],
+  'inbox.dedup_window_seconds': 86_400,
   'logging.level': 'info',
 } as const satisfies Record<string, unknown>;
 
@@ -284,6 +290,11 @@ inbox:
   # max_age_days: 30
   # Header values replaced by [redacted] before they are stored.
   # redact_headers: ["Authorization", "Cookie"]
+  # A delivery whose provider delivery id (X-GitHub-Delivery, X-Gitlab-Event-UUID, Stripe's event
+  # id, Slack's event_id, webhook-id, X-Shopify-Webhook-Id) was already received for the same plugin
+  # within this many seconds is not run again while the first is running or once it succeeded
+  # (2xx/3xx); a failed one runs again. 0 turns it off.
+  # dedup_window_seconds: 86400
 
 logging:
   level: "info"   # debug, info, warn or error

@@ -12,6 +12,7 @@ import type { Settings } from '../config/schema.js';
 import { Emitter, type Event } from '../events.js';
 import type { Executor } from '../services.js';
 import { openInboxDb } from './db.js';
+import { DedupIndex, type DedupKey, type DuplicateOf } from './dedup.js';
 import { IdGenerator } from './ids.js';
 import { RecordingExecutor } from './recorder.js';
 import { summaryDto } from './rows.js';
@@ -58,6 +59,13 @@ export interface Inbox {
   counters(): { transactions: number; rows: number };
   /** A new id (replays and the async queue make their records with it). */
   nextId(): string;
+  /**
+   * Dedup: the delivery that one of `key.plugin` with this provider delivery id repeats, received
+   * within `inbox.dedup_window_seconds`, or null (none, dedup off, no store). Synchronous: memory
+   * first (sync deliveries not yet committed), then one indexed lookup. `runsAgain(original)`
+   * (dedup.ts) says whether the repeat runs anyway (the original failed).
+   */
+  findDuplicate(key: DedupKey): DuplicateOf | null;
   /** Queues a record behind the response (`recorded` when new). */
   record(record: DeliveryRecord, kind?: Write['kind']): void;
   dispose(): void;
@@ -86,11 +94,17 @@ export function createInbox(opts: InboxOptions): Inbox {
     ...(opts.commitDelayMs !== undefined ? { delayMs: opts.commitDelayMs } : {}),
     ...(opts.commitMaxRows !== undefined ? { maxRows: opts.commitMaxRows } : {}),
   });
+  const dedup = new DedupIndex({
+    lookup: (key, sinceMs) => store?.findDuplicate(key, sinceMs) ?? null,
+    windowMs: () => opts.settings().dedup_window_seconds * 1000,
+    now: () => opts.now().getTime(),
+  });
   const statusChanged = new Emitter<InboxStatus>();
   const changed = new Emitter<readonly DeliveryChange[]>();
   const subs = [
     writer.onDidChangeStatus((s) => statusChanged.fire(s)),
     writer.onDidWrite((writes) => {
+      dedup.committed(writes.map((w) => w.record.id));
       if (changed.size === 0) return;
       changed.fire(writes.map((w) => ({ kind: w.kind, delivery: summaryDto({ ...toSummaryRow(w.record) }) })));
     }),
@@ -142,6 +156,9 @@ export function createInbox(opts: InboxOptions): Inbox {
       return redacted.names;
     },
     record: (r: DeliveryRecord) => writer.enqueue(r, 'recorded'),
+    dedup,
+    duplicate: (plugin: string, key: DedupKey, original: DuplicateOf) =>
+      opts.log.info(`inbox: ${key.provider} delivery ${key.providerDeliveryId} for plugin '${plugin}' repeats delivery ${original.id} (${original.state}${original.status === null ? '' : ` ${original.status}`}); not run again`),
   };
 
   return {
@@ -171,6 +188,7 @@ export function createInbox(opts: InboxOptions): Inbox {
     counters: () => ({ ...(store?.counters ?? { transactions: 0, rows: 0 }) }),
     nextId: () => ids.next(),
     record: (r, kind = 'recorded') => writer.enqueue(r, kind),
+    findDuplicate: (key) => dedup.find(key),
     dispose() {
       clearTimeout(pruneTimer);
       try {

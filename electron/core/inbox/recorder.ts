@@ -10,7 +10,8 @@ import { AppError, errorMessage } from '../app-error.js';
 import { runTestRequest } from '../executor/gateway.js';
 import type { ExecuteOptions, Executor, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
 import { idTime } from './ids.js';
-import { detectProvider } from './provider.js';
+import { runsAgain, type DedupIndex, type DedupKey, type DuplicateOf } from './dedup.js';
+import { detectProvider, type ProviderFacts } from './provider.js';
 import { RESPONSE_BODY_MAX, type DeliveryRecord } from './types.js';
 
 export const REDACTED = '[redacted]';
@@ -25,6 +26,21 @@ export interface RecordSink {
   redactedHeaders(): ReadonlySet<string>;
   record(record: DeliveryRecord): void;
   status(): InboxStatus;
+  /** Dedup by provider delivery id (dedup.ts). */
+  dedup: Pick<DedupIndex, 'enabled' | 'find' | 'started' | 'finished'>;
+  /** A repeat was answered without running (logged). */
+  duplicate(plugin: string, key: DedupKey, original: DuplicateOf): void;
+}
+
+/** The answer to a repeat that is not run: 200, naming the original (`X-Webhook-Bridge-Duplicate-Of` and the body). */
+export function duplicateResponse(original: DuplicateOf): WebhookResponse {
+  const body = { duplicate: true, delivery_id: original.id, state: original.state, status: original.status };
+  return {
+    status: 200,
+    headers: [['X-Webhook-Bridge-Duplicate-Of', original.id]],
+    body: Buffer.from(JSON.stringify(body)),
+    contentType: 'application/json',
+  };
 }
 
 export function redact(headers: readonly HeaderPair[], names: ReadonlySet<string>): HeaderPair[] {
@@ -32,6 +48,16 @@ export function redact(headers: readonly HeaderPair[], names: ReadonlySet<string
 }
 
 type Outcome = { response: WebhookResponse } | { error: unknown };
+
+/** The status the sender got: the plugin's, or the bridge's error status when the plugin gave no answer. */
+function statusOf(outcome: Outcome): number {
+  if ('response' in outcome) return outcome.response.status;
+  return outcome.error instanceof AppError ? httpStatusOf(outcome.error.code) : 500;
+}
+
+function receivedHeaders(request: WebhookRequest): HeaderPair[] {
+  return request.rawHeaders ?? Object.entries(request.headers).map(([n, v]): HeaderPair => [n, v]);
+}
 
 /** Whether plugins have a secret, asked once per plugin and executor generation. */
 class SecretCache {
@@ -92,8 +118,23 @@ export class RecordingExecutor implements Executor {
   async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
     if (!this.sink.enabled()) return this.inner.execute(request, options);
     const id = options.deliveryId ?? this.sink.nextId();
+    // dedup: only a delivery with a provider id is looked up (a replay always runs)
+    let facts: ProviderFacts | null = null;
+    let key: DedupKey | null = null;
+    if (options.replayOf === undefined && this.sink.dedup.enabled()) {
+      facts = detectProvider(receivedHeaders(request), request.body);
+      if (facts.provider !== null && facts.deliveryId !== null) {
+        key = { plugin: request.plugin, provider: facts.provider, providerDeliveryId: facts.deliveryId };
+        const original = this.sink.dedup.find(key);
+        if (original && !runsAgain(original)) {
+          this.sink.duplicate(request.plugin, key, original);
+          return duplicateResponse(original);
+        }
+        this.sink.dedup.started(key, id, idTime(id));
+      }
+    }
     const t0 = this.now();
-    let outcome: Outcome;
+    let outcome: Outcome = { error: new AppError('INTERNAL', 'the call ended without an outcome') };
     try {
       const response = await this.inner.execute(request, options);
       outcome = { response };
@@ -103,14 +144,15 @@ export class RecordingExecutor implements Executor {
       throw error;
     } finally {
       const durationMs = Math.round((this.now() - t0) * 100) / 100;
+      if (key) this.sink.dedup.finished(id, statusOf(outcome));
       // behind the response: the caller's continuation (sending it) runs before this
-      setImmediate(() => void this.finish(id, request, options, outcome, durationMs));
+      setImmediate(() => void this.finish(id, request, options, outcome, durationMs, facts));
     }
   }
 
-  private async finish(id: string, request: WebhookRequest, options: ExecuteOptions, outcome: Outcome, durationMs: number): Promise<void> {
+  private async finish(id: string, request: WebhookRequest, options: ExecuteOptions, outcome: Outcome, durationMs: number, facts: ProviderFacts | null): Promise<void> {
     try {
-      const record = this.build(id, request, options, outcome, durationMs);
+      const record = this.build(id, request, options, outcome, durationMs, facts);
       record.signature = await this.verdict(request, options, outcome);
       this.sink.record(record);
     } catch {
@@ -129,11 +171,11 @@ export class RecordingExecutor implements Executor {
     return options.replayOf !== undefined ? 'trusted_replay' : 'verified';
   }
 
-  private build(id: string, request: WebhookRequest, options: ExecuteOptions, outcome: Outcome, durationMs: number): DeliveryRecord {
+  private build(id: string, request: WebhookRequest, options: ExecuteOptions, outcome: Outcome, durationMs: number, known: ProviderFacts | null): DeliveryRecord {
     const receivedMs = idTime(id);
-    const received = request.rawHeaders ?? Object.entries(request.headers).map(([n, v]): HeaderPair => [n, v]);
+    const received = receivedHeaders(request);
     const headers = redact(received, this.sink.redactedHeaders());
-    const facts = detectProvider(received, request.body);
+    const facts = known ?? detectProvider(received, request.body);
     const res = 'response' in outcome ? outcome.response : null;
     const failure = 'error' in outcome ? outcome.error : null;
     const error = res
@@ -142,7 +184,7 @@ export class RecordingExecutor implements Executor {
         : null
       : { code: failure instanceof AppError ? failure.code : 'INTERNAL', message: errorMessage(failure) };
     // no answer from the plugin: the status the sender got from the bridge (its error envelope)
-    const status = res ? res.status : failure instanceof AppError ? httpStatusOf(failure.code) : 500;
+    const status = statusOf(outcome);
     const finishedMs = receivedMs + durationMs;
     const attempt: DeliveryAttempt = {
       attempt: 1,

@@ -45,6 +45,8 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_provider_id ON deliveries (provider_delivery_id) WHERE provider_delivery_id IS NOT NULL;
   CREATE INDEX deliveries_state ON deliveries (state, next_attempt_ms) WHERE state IN ('queued', 'running');
   CREATE INDEX deliveries_replay ON deliveries (replay_of) WHERE replay_of IS NOT NULL;`,
+  // 2: dedup looks a delivery up by plugin, provider and the provider's delivery id, newest first
+  `CREATE INDEX deliveries_dedup ON deliveries (plugin, provider, provider_delivery_id, id) WHERE provider_delivery_id IS NOT NULL;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

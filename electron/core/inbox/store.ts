@@ -11,10 +11,12 @@ import {
   type DeliveryDeleteFilter,
   type DeliveryFilter,
   type DeliveryPage,
+  type DeliveryState,
 } from '../../../shared/dto/deliveries.js';
 import type { SqliteDb } from './db.js';
 import { whereOf } from './filter-sql.js';
-import { idFloor } from './ids.js';
+import type { DedupKey, DuplicateOf } from './dedup.js';
+import { idFloor, idTime } from './ids.js';
 import { deliveryDto, recordOf, SUMMARY_COLUMNS, summaryDto, toRow, type DeliveryRow, type SummaryRow } from './rows.js';
 import type { DeliveryRecord } from './types.js';
 
@@ -102,6 +104,17 @@ export class DeliveryStore {
   findByProviderId(providerDeliveryId: string, sinceMs: number): string | null {
     const row = this.statement('SELECT id FROM deliveries WHERE provider_delivery_id = ? AND id >= ? ORDER BY id DESC LIMIT 1').get(providerDeliveryId, idFloor(sinceMs)) as { id: string } | undefined;
     return row?.id ?? null;
+  }
+
+  /**
+   * The newest delivery of `plugin` with that provider and provider delivery id received at or
+   * after `sinceMs`, or null: dedup's lookup (index `deliveries_dedup`, migration 2).
+   */
+  findDuplicate(key: DedupKey, sinceMs: number): DuplicateOf | null {
+    const row = this.statement(
+      'SELECT id, state, status FROM deliveries WHERE plugin = ? AND provider = ? AND provider_delivery_id = ? AND id >= ? ORDER BY id DESC LIMIT 1',
+    ).get(key.plugin, key.provider, key.providerDeliveryId, idFloor(sinceMs)) as { id: string; state: DeliveryState; status: number | null } | undefined;
+    return row ? { id: row.id, state: row.state, status: row.status, receivedMs: idTime(row.id) } : null;
   }
 
   totals(): { count: number; bytes: number } {
