@@ -8,7 +8,8 @@
  *   and `executor.workers: 2`, two bridges side by side in interleaved rounds; goal: workers 2 ≥ 1.6×
  *   workers 1. Until the `executor.workers` setting exists the row reports "n/a (workers not supported)";
  * - 64 concurrent calls to a plugin that sleeps 200 ms (`nap`), under the default settings: the time
- *   until the last answer; goal ≤ 2 × 200 ms.
+ *   until the last answer; goal ≤ 2 × 200 ms. The same bursts beneath HTTP (core.executor) as a
+ *   second row: what the executor's threads allow, without 64 HTTP requests' cost in this process.
  */
 import { mkdtempSync, promises as fs } from 'node:fs';
 import http from 'node:http';
@@ -112,10 +113,23 @@ export async function benchPools(): Promise<BenchReport> {
       burstFailed += statuses.filter((s) => s !== 200).length;
     }
     results.push(summarize(`64 concurrent calls to a ${SLEEP_MS} ms sleeping plugin: until the last answer`, bursts, 'ms'));
+    // the same bursts beneath HTTP (core.executor: recorder, limits, gateway, streams, executor), so
+    // the executor's threads can be told apart from the cost of 64 HTTP requests in one Node process
+    const core = plain.core.executor;
+    const napCore = (): Promise<number> =>
+      core.execute({ plugin: 'nap', method: 'POST', path: '/api/v1/webhook/nap', headers: { 'content-type': 'application/json' }, query: `ms=${SLEEP_MS}`, body: Buffer.from('{"event":"bench"}'), contentType: 'application/json' }).then((r) => r.status, () => 0);
+    const coreBursts: number[] = [];
+    for (let i = 0; i < BURSTS; i++) {
+      const t0 = performance.now();
+      const statuses = await Promise.all(Array.from({ length: 64 }, napCore));
+      coreBursts.push(performance.now() - t0);
+      burstFailed += statuses.filter((s) => s !== 200).length;
+    }
+    results.push(summarize(`64 concurrent calls to a ${SLEEP_MS} ms sleeping plugin beneath HTTP (core.executor): until the last answer`, coreBursts, 'ms'));
     const burst = summarize('', bursts, '').median;
     goals.push({
       goal: `64 concurrent calls to a ${SLEEP_MS} ms sleeping plugin finish in ≤ ${GOALS.burstFactor} × ${SLEEP_MS} ms`,
-      measured: `${burst} ms (×${Math.round((burst / SLEEP_MS) * 100) / 100} of ${SLEEP_MS} ms; default settings: executor.threads ${plain.core.config.settings.executor.threads}${burstFailed ? `; ${burstFailed} failed` : ''})`,
+      measured: `${burst} ms (×${Math.round((burst / SLEEP_MS) * 100) / 100} of ${SLEEP_MS} ms; beneath HTTP ${summarize('', coreBursts, '').median} ms; default settings: executor.threads ${plain.core.config.settings.executor.threads}${burstFailed ? `; ${burstFailed} failed` : ''})`,
       met: burst <= GOALS.burstFactor * SLEEP_MS && burstFailed === 0,
     });
 
