@@ -3,7 +3,7 @@
  * time, then 16 for 80 random bits. Within one millisecond (or when the clock steps back) the random
  * part is incremented instead of redrawn, so ids made by one generator always increase.
  */
-import { randomBytes } from 'node:crypto';
+import { randomFillSync } from 'node:crypto';
 
 const ALPHABET = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 
@@ -19,12 +19,9 @@ function encodeTime(ms: number): string {
 
 /** 80 bits as 16 base32 digits (5 bits each), most significant first. */
 function encodeRandom(digits: number[]): string {
-  return digits.map((d) => ALPHABET[d]).join('');
-}
-
-function randomDigits(): number[] {
-  const bytes = randomBytes(16);
-  return [...bytes].map((b) => b % 32);
+  let out = '';
+  for (const d of digits) out += ALPHABET[d];
+  return out;
 }
 
 /** Adds one to the 80-bit number; false when it overflowed (then the caller waits for the next ms). */
@@ -43,6 +40,9 @@ function increment(digits: number[]): boolean {
 export class IdGenerator {
   private lastMs = -1;
   private digits: number[] = [];
+  /** Random bytes drawn 4 KiB at a time: one call into the CSPRNG per 256 ids, not one per id. */
+  private readonly random = Buffer.alloc(4096);
+  private used = this.random.length;
 
   constructor(private readonly nowMs: () => number = Date.now) {}
 
@@ -52,13 +52,25 @@ export class IdGenerator {
       ms = this.lastMs;
       if (!increment(this.digits)) {
         ms = this.lastMs + 1;
-        this.digits = randomDigits();
+        this.digits = this.randomDigits();
       }
     } else {
-      this.digits = randomDigits();
+      this.digits = this.randomDigits();
     }
     this.lastMs = ms;
     return encodeTime(ms) + encodeRandom(this.digits);
+  }
+
+  /** 80 random bits as 16 base32 digits. */
+  private randomDigits(): number[] {
+    if (this.used + 16 > this.random.length) {
+      randomFillSync(this.random);
+      this.used = 0;
+    }
+    const digits = new Array<number>(16);
+    for (let i = 0; i < 16; i++) digits[i] = (this.random[this.used + i] ?? 0) % 32;
+    this.used += 16;
+    return digits;
   }
 }
 
