@@ -46,8 +46,13 @@ function underDashboard(p: string): boolean {
  * before matching, so `/api/%64ashboard/…` reaches a dashboard route), backslashes as slashes,
  * duplicate slashes and dot segments resolved, lower-cased. It only ever widens what needs the token.
  */
+/** Segments of unreserved characters, no dot: decoding and normalizing leave such a path as it is. */
+const PLAIN_PATH = /^(?:\/[A-Za-z0-9_~-]+)+\/?$/;
+
 export function canonicalPath(url: string): string {
-  const raw = url.split('?')[0] ?? '';
+  const q = url.indexOf('?');
+  const raw = q === -1 ? url : url.slice(0, q);
+  if (PLAIN_PATH.test(raw)) return raw.toLowerCase();
   let decoded = raw;
   for (let i = 0; i < 3; i++) {
     let next: string;
@@ -92,9 +97,17 @@ export function needsToken(request: FastifyRequest, opts: Pick<SecurityOptions, 
  * request target that is a plain path (an absolute-form target `GET http://…/api/…` names another
  * authority than Host and was routed without the token check). Throws the error to answer with.
  */
+/** The allowed Host values of the last port and listen host asked for (the same on every request). */
+let lastHosts: { port: number; listenHost: string; hosts: Set<string> } | undefined;
+
+function cachedAllowedHosts(port: number, listenHost: string): Set<string> {
+  if (lastHosts?.port !== port || lastHosts.listenHost !== listenHost) lastHosts = { port, listenHost, hosts: allowedHosts(port, listenHost) };
+  return lastHosts.hosts;
+}
+
 export function checkOrigin(request: FastifyRequest, opts: SecurityOptions): void {
   const port = request.socket?.localPort ?? opts.fallbackPort ?? 0;
-  const hosts = allowedHosts(port, opts.listenHost);
+  const hosts = cachedAllowedHosts(port, opts.listenHost);
   const host = request.headers.host?.toLowerCase();
   if (!host || !hosts.has(host)) {
     throw new AppError('FORBIDDEN', 'forbidden Host header: this API answers only on its loopback address');
