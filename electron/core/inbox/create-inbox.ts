@@ -26,7 +26,7 @@ export interface InboxOptions {
   settings: () => Settings['inbox'];
   log: LogChannel;
   now: () => Date;
-  /** Group commit: the longest a record waits, and the batch that is written at once (defaults 5 ms, 256). */
+  /** Group commit: the longest a record waits, and the batch that is written at once (defaults 20 ms, 256). */
   commitDelayMs?: number;
   commitMaxRows?: number;
   /** Retention: one step every `pruneIntervalMs` (default 30 s), at most `pruneBatch` rows a step (default 500). */

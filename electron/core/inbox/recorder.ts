@@ -64,6 +64,11 @@ class SecretCache {
   private readonly known = new Map<string, boolean>();
   constructor(private readonly inner: Pick<Executor, 'getPlugin'>) {}
 
+  /** Known (the usual case): the answer at once, no promise. */
+  cached(plugin: string, generation: number): boolean | undefined {
+    return this.known.get(`${generation}/${plugin}`);
+  }
+
   async hasSecret(plugin: string, generation: number): Promise<boolean | null> {
     const key = `${generation}/${plugin}`;
     const hit = this.known.get(key);
@@ -81,6 +86,8 @@ class SecretCache {
 
 export class RecordingExecutor implements Executor {
   private readonly secrets: SecretCache;
+  /** Records to build behind the responses: one setImmediate for all the calls that ended in a turn. */
+  private later: Array<() => void> = [];
 
   constructor(
     private readonly inner: Executor,
@@ -146,27 +153,49 @@ export class RecordingExecutor implements Executor {
       const durationMs = Math.round((this.now() - t0) * 100) / 100;
       if (key) this.sink.dedup.finished(id, statusOf(outcome));
       // behind the response: the caller's continuation (sending it) runs before this
-      setImmediate(() => void this.finish(id, request, options, outcome, durationMs, facts));
+      if (this.later.push(() => this.finish(id, request, options, outcome, durationMs, facts)) === 1) setImmediate(this.drain);
     }
   }
 
-  private async finish(id: string, request: WebhookRequest, options: ExecuteOptions, outcome: Outcome, durationMs: number, facts: ProviderFacts | null): Promise<void> {
+  private readonly drain = (): void => {
+    const jobs = this.later;
+    this.later = [];
+    for (const job of jobs) job();
+  };
+
+  private finish(id: string, request: WebhookRequest, options: ExecuteOptions, outcome: Outcome, durationMs: number, facts: ProviderFacts | null): void {
     try {
       const record = this.build(id, request, options, outcome, durationMs, facts);
-      record.signature = await this.verdict(request, options, outcome);
-      this.sink.record(record);
+      const verdict = this.verdict(request, options, outcome);
+      if (typeof verdict === 'string') {
+        record.signature = verdict;
+        this.sink.record(record);
+        return;
+      }
+      verdict.then(
+        (v) => {
+          record.signature = v;
+          this.sink.record(record);
+        },
+        () => undefined,
+      );
     } catch {
       // building a record must never disturb the webhook path; the writer reports write failures
     }
   }
 
-  private async verdict(request: WebhookRequest, options: ExecuteOptions, outcome: Outcome): Promise<SignatureVerdict> {
+  /** The verdict, at once when the plugin's secret is known (the usual case), else once it is asked. */
+  private verdict(request: WebhookRequest, options: ExecuteOptions, outcome: Outcome): SignatureVerdict | Promise<SignatureVerdict> {
     if (!('response' in outcome)) return 'unknown';
     const res = outcome.response;
     if (res.status === 401 && (res.error ?? '').toLowerCase().includes(SIGNATURE_HEADER)) return 'rejected';
     if (!res.servedBy) return 'unknown';
-    const secret = await this.secrets.hasSecret(request.plugin, res.servedBy.generation);
-    if (secret === null) return 'unknown';
+    const known = this.secrets.cached(request.plugin, res.servedBy.generation);
+    if (known !== undefined) return this.verdictOf(known, options);
+    return this.secrets.hasSecret(request.plugin, res.servedBy.generation).then((secret) => (secret === null ? 'unknown' : this.verdictOf(secret, options)));
+  }
+
+  private verdictOf(secret: boolean, options: ExecuteOptions): SignatureVerdict {
     if (!secret) return 'not_checked';
     return options.replayOf !== undefined ? 'trusted_replay' : 'verified';
   }
