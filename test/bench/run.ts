@@ -15,6 +15,7 @@ import { benchConfigParse } from './config-parse.bench.js';
 import { benchDiscovery } from './discovery.bench.js';
 import { benchExecutor } from './executor.bench.js';
 import { benchHeadless } from './headless.bench.js';
+import { benchInbox } from './inbox.bench.js';
 import { benchPools } from './pools.bench.js';
 
 import type { BenchGoal, BenchMetric, BenchReport } from './report.js';
@@ -28,6 +29,7 @@ const BENCHMARKS: { key: string; what: string; run: () => Promise<BenchReport> }
   { key: 'headless', what: 'headless mode: start to REST ready, idle memory', run: () => benchHeadless(3) },
   { key: 'config', what: 'worst-case config parsing near the 1 MiB cap: parse time and event-loop stalls', run: () => benchConfigParse(3) },
   { key: 'executor', what: 'webhooks via the bridge vs direct gRPC and the grpcio anchor, CPU and context switches per call, switches, crash recovery', run: () => benchExecutor() },
+  { key: 'inbox', what: 'the delivery list query over 100,000 stored deliveries, with and without filters; the dedup lookup', run: () => benchInbox() },
   { key: 'pools', what: 'a CPU-bound plugin with executor.workers 1 vs 2, 64 concurrent sleeping calls', run: () => benchPools() },
 ];
 
@@ -75,6 +77,8 @@ const SUMMARY: { label: string; bench: string; metric: string; vs?: { label: str
   { label: 'interpreter switch under load (c=8)', bench: 'executor', metric: 'interpreter switch under load (c=8)', vs: { label: 'cold start under load', metric: 'executor cold start under load (c=8)' } },
   { label: 'failed requests during 20 switches + 5 restarts under load', bench: 'executor', metric: 'failed requests during 20 switches + 5 restarts under load' },
   { label: 'kill -9 of the executor → serving again', bench: 'executor', metric: 'kill -9 → serving again' },
+  { label: 'delivery list over 100,000 stored, no filter (p50)', bench: 'inbox', metric: 'list 50 of 100000: no filter' },
+  { label: 'delivery list over 100,000 stored, filter by plugin (p50)', bench: 'inbox', metric: 'list 50 of 100000: plugin' },
   { label: 'worst config parse near the 1 MiB cap (in thread)', bench: 'config', metric: 'worst parse, in thread' },
   { label: 'worst event-loop stall while a hostile config is parsed', bench: 'config', metric: 'worst event-loop stall via the checker', vs: { label: 'idle', metric: 'event-loop stall, idle (baseline)' } },
 ];
