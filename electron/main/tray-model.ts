@@ -1,10 +1,10 @@
 /**
  * The tray menu as a pure function of state: connection line, the executor pool's processes (a
- * submenu), interpreters as radio items
+ * submenu), the pools of bound interpreters (a submenu each), interpreters as radio items
  * (active checked, unusable disabled with the reason), then the actions. tray.ts turns the model
  * into an Electron menu; tests check the model in Node.
  */
-import type { ConnectionStatus } from '../../shared/dto/connection.js';
+import type { BoundExecutor, BoundExecutorState, ConnectionStatus, ExecutorProcess } from '../../shared/dto/connection.js';
 import type { InterpreterList, InterpreterView } from '../../shared/dto/interpreters.js';
 import type { Theme } from './preferences.js';
 
@@ -85,14 +85,49 @@ export function connectionLine(state: TrayState): { text: string; tone: TrayTone
   }
 }
 
+function processLine(p: ExecutorProcess): TrayEntry {
+  const restarts = `${p.restarts} restart${p.restarts === 1 ? '' : 's'}`;
+  return { type: 'label', label: `#${p.index} pid ${p.pid ?? '—'} — ${p.state}, ${p.in_flight} in flight, ${restarts}` };
+}
+
 /** The executor pool (spawn mode): one line per process with its pid, state, calls in flight and restarts. */
 export function poolEntries(c: ConnectionStatus | null): TrayEntry[] {
   if (!c || c.mode !== 'spawn' || c.pool.size === 0) return [];
-  const lines = c.pool.processes.map((p): TrayEntry => {
-    const restarts = `${p.restarts} restart${p.restarts === 1 ? '' : 's'}`;
-    return { type: 'label', label: `#${p.index} pid ${p.pid ?? '—'} — ${p.state}, ${p.in_flight} in flight, ${restarts}` };
-  });
-  return [{ type: 'submenu', label: `Executor pool: ${c.pool.serving} of ${c.pool.size} serving`, entries: lines }];
+  return [{ type: 'submenu', label: `Executor pool: ${c.pool.serving} of ${c.pool.size} serving`, entries: c.pool.processes.map(processLine) }];
+}
+
+const BOUND_STATE_TEXT: Record<BoundExecutorState, string> = {
+  starting: 'starting…',
+  serving: 'serving',
+  failing: 'failing',
+  'idle-stopped': 'stopped (idle)',
+  stopped: 'stopped',
+};
+
+/** When, in this machine's local time (the menu shows the moment; it is rebuilt on every change). */
+export function clockTime(iso: string): string {
+  return new Date(iso).toLocaleTimeString();
+}
+
+function boundEntry(b: BoundExecutor): TrayEntry {
+  const lines: TrayEntry[] = [{ type: 'label', label: oneLine(b.plugins.length > 0 ? `Plugins: ${b.plugins.join(', ')}` : 'No plugin bound (started for a replay)') }];
+  lines.push(...b.pool.processes.map(processLine));
+  if (b.last_error) lines.push({ type: 'label', label: oneLine(`Error: ${b.last_error}`) });
+  else if (b.pool.size === 0 && b.stop_reason) lines.push({ type: 'label', label: oneLine(`Stopped: ${b.stop_reason}`) });
+  lines.push({ type: 'label', label: b.last_used ? `Last use: ${clockTime(b.last_used)}` : 'Not used yet' });
+  const serving = b.state === 'serving' && b.pool.size > 1 ? ` (${b.pool.serving} of ${b.pool.size})` : '';
+  return { type: 'submenu', label: oneLine(`${b.interpreter} — ${BOUND_STATE_TEXT[b.state]}${serving}`), entries: lines };
+}
+
+/**
+ * The executor pools of interpreters plugins are bound to (started on first use, stopped when
+ * idle): one submenu, with one submenu per interpreter (its plugins, processes, error or why it
+ * stopped, last use).
+ */
+export function boundEntries(c: ConnectionStatus | null): TrayEntry[] {
+  if (!c || c.bound.length === 0) return [];
+  const running = c.bound.filter((b) => b.pool.size > 0).length;
+  return [{ type: 'submenu', label: `Bound interpreters: ${running} of ${c.bound.length} running`, entries: c.bound.map(boundEntry) }];
 }
 
 const UNUSABLE = new Set(['error', 'unavailable']);
@@ -146,6 +181,7 @@ export function trayModel(state: TrayState): TrayModel {
   else if (state.notice) entries.push({ type: 'label', label: oneLine(state.notice) });
   entries.push(
     ...poolEntries(state.connection),
+    ...boundEntries(state.connection),
     { type: 'separator' },
     ...interpreterEntries(state),
     { type: 'separator' },

@@ -3,11 +3,11 @@ import { describe, expect, it, vi } from 'vitest';
 import type { Menu, MenuItemConstructorOptions, NativeImage, Tray } from 'electron';
 import { EventBus } from '../../electron/core/events.js';
 import { AppError } from '../../electron/core/app-error.js';
-import type { ConnectionStatus } from '../../shared/dto/connection.js';
+import type { BoundExecutor, ConnectionStatus } from '../../shared/dto/connection.js';
 import type { InterpreterList, InterpreterView } from '../../shared/dto/interpreters.js';
 import { TrayController, toMenuTemplate, type TrayHandlers } from '../../electron/main/tray.js';
 import { crc32, discPng, toneIcon } from '../../electron/main/tray-icon.js';
-import { connectionLine, initialTrayState, interpreterLabel, oneLine, trayModel, type TrayEntry, type TrayState } from '../../electron/main/tray-model.js';
+import { clockTime, connectionLine, initialTrayState, interpreterLabel, oneLine, trayModel, type TrayEntry, type TrayState } from '../../electron/main/tray-model.js';
 
 function interp(key: string, over: Partial<InterpreterView> = {}): InterpreterView {
   return {
@@ -131,6 +131,72 @@ describe('tray model', () => {
     expect(Array.isArray(tpl[1]?.submenu) && tpl[1].submenu.length).toBe(2);
     // external mode runs no pool of its own
     expect(labels(trayModel(state({ connection: conn({ mode: 'external', pool: { size: 0, serving: 0, processes: [] } }) })).entries).some((l) => l.startsWith('Executor pool'))).toBe(false);
+  });
+
+  it('shows the pools of bound interpreters: state, plugins, processes, why stopped, last use', () => {
+    const used = '2026-11-30T12:34:56.000Z';
+    const bound = (over: Partial<BoundExecutor>): BoundExecutor => ({
+      interpreter: 'ml-venv', interpreter_path: '/v/bin/python', plugins: ['ml', 'score'], state: 'serving', pool: { size: 0, serving: 0, processes: [] },
+      in_flight: 0, last_used: null, stopped_at: null, stop_reason: null, last_error: null, ...over,
+    });
+    const proc = { generation: 1, started_at: null, last_error: null };
+    const c = conn({
+      bound: [
+        bound({ last_used: used, in_flight: 2, pool: { size: 2, serving: 1, processes: [{ ...proc, index: 0, pid: 701, state: 'serving', in_flight: 2, restarts: 0 }, { ...proc, index: 1, pid: null, state: 'restarting', in_flight: 0, restarts: 1 }] } }),
+        bound({ interpreter: 'old', plugins: ['legacy'], state: 'idle-stopped', last_used: used, stopped_at: used, stop_reason: 'idle for 300 s (executor.bound_idle_seconds)' }),
+        bound({ interpreter: 'gone', plugins: ['x'], state: 'failing', last_error: "interpreter 'gone': file not found\n/opt/gone/bin/python", stop_reason: 'not started yet' }),
+        bound({ interpreter: 'later', plugins: ['y'], state: 'stopped', stop_reason: 'not started yet: the first call of a plugin bound to it starts it' }),
+      ],
+    });
+    const m = trayModel(state({ connection: c }));
+    // right after the active pool, before the interpreters
+    expect(labels(m.entries).slice(0, 4)).toEqual(['Executor: connected — py311', 'Executor pool: 1 of 1 serving', 'Bound interpreters: 1 of 4 running', '--separator']);
+    const menu = m.entries[2];
+    expect(menu?.type === 'submenu' && menu.entries).toEqual([
+      {
+        type: 'submenu',
+        label: 'ml-venv — serving (1 of 2)',
+        entries: [
+          { type: 'label', label: 'Plugins: ml, score' },
+          { type: 'label', label: '#0 pid 701 — serving, 2 in flight, 0 restarts' },
+          { type: 'label', label: '#1 pid — — restarting, 0 in flight, 1 restart' },
+          { type: 'label', label: `Last use: ${clockTime(used)}` },
+        ],
+      },
+      {
+        type: 'submenu',
+        label: 'old — stopped (idle)',
+        entries: [
+          { type: 'label', label: 'Plugins: legacy' },
+          { type: 'label', label: 'Stopped: idle for 300 s (executor.bound_idle_seconds)' },
+          { type: 'label', label: `Last use: ${clockTime(used)}` },
+        ],
+      },
+      {
+        type: 'submenu',
+        label: 'gone — failing',
+        entries: [
+          { type: 'label', label: 'Plugins: x' },
+          { type: 'label', label: "Error: interpreter 'gone': file not found /opt/gone/bin/python" },
+          { type: 'label', label: 'Not used yet' },
+        ],
+      },
+      {
+        type: 'submenu',
+        label: 'later — stopped',
+        entries: [
+          { type: 'label', label: 'Plugins: y' },
+          { type: 'label', label: oneLine('Stopped: not started yet: the first call of a plugin bound to it starts it') },
+          { type: 'label', label: 'Not used yet' },
+        ],
+      },
+    ]);
+    // Electron gets nested submenus of disabled labels
+    const tpl = toMenuTemplate(m.entries, vi.fn());
+    const sub = tpl[2]?.submenu;
+    expect(Array.isArray(sub) && sub.map((i) => i.label)).toEqual(['ml-venv — serving (1 of 2)', 'old — stopped (idle)', 'gone — failing', 'later — stopped']);
+    // none bound: no entry
+    expect(labels(trayModel(state()).entries).some((l) => l.startsWith('Bound interpreters'))).toBe(false);
   });
 
   it('keeps labels on one bounded line', () => {

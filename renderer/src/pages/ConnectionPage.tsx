@@ -6,6 +6,7 @@ import { formatDateTime, formatMs, formatUptime } from '../lib/format';
 import { useConnection } from '../stores/connection';
 import { useInterpreters } from '../stores/interpreters';
 import { useRouter } from '../app/router';
+import { BoundCard } from './BoundCard';
 import { PoolCard } from './PoolCard';
 
 export const STATE_VIEW: Record<ConnectionState, { tone: Tone; label: string; text: string }> = {
@@ -146,6 +147,7 @@ export function ConnectionPage(): ReactElement {
             </Card>
           </div>
           {data.mode === 'spawn' && data.pool.size > 0 && <PoolCard pool={data.pool} />}
+          {data.bound.length > 0 && <BoundCard bound={data.bound} />}
           <TestResult />
         </>
       )}

@@ -1,5 +1,5 @@
 import type { ReactElement } from 'react';
-import type { ExecutorPool, ExecutorProcessState } from '../../../shared/dto/connection';
+import type { ExecutorPool, ExecutorProcess, ExecutorProcessState } from '../../../shared/dto/connection';
 import { Badge, Card, type Tone } from '../components/ui';
 import { formatDateTime } from '../lib/format';
 
@@ -11,39 +11,46 @@ const PROCESS_VIEW: Record<ExecutorProcessState, { tone: Tone; label: string }> 
   failed: { tone: 'danger', label: 'Failed' },
 };
 
+/** One row per executor process: its place, pid, state (the last error on hover), calls in flight, restarts, start. */
+export function ProcessTable({ processes, label }: { processes: readonly ExecutorProcess[]; label: string }): ReactElement {
+  return (
+    <table className="table pool-table" aria-label={label}>
+      <thead>
+        <tr>
+          <th scope="col">#</th>
+          <th scope="col">PID</th>
+          <th scope="col">State</th>
+          <th scope="col">In flight</th>
+          <th scope="col">Restarts</th>
+          <th scope="col">Started</th>
+        </tr>
+      </thead>
+      <tbody>
+        {processes.map((p) => {
+          const view = PROCESS_VIEW[p.state];
+          return (
+            <tr key={p.index} data-state={p.state}>
+              <td>{p.index}</td>
+              <td className="mono">{p.pid ?? '—'}</td>
+              <td>
+                <Badge tone={view.tone} dot title={p.last_error ?? undefined}>{view.label}</Badge>
+              </td>
+              <td>{p.in_flight}</td>
+              <td>{p.restarts}</td>
+              <td>{formatDateTime(p.started_at)}</td>
+            </tr>
+          );
+        })}
+      </tbody>
+    </table>
+  );
+}
+
 /** The executor processes of the pool (executor.workers): each one's pid, state, calls in flight and restarts. */
 export function PoolCard({ pool }: { pool: ExecutorPool }): ReactElement {
   return (
     <Card title={`Executor pool (${pool.serving} of ${pool.size} serving)`} className="pool-card">
-      <table className="table pool-table" aria-label="Executor processes">
-        <thead>
-          <tr>
-            <th scope="col">#</th>
-            <th scope="col">PID</th>
-            <th scope="col">State</th>
-            <th scope="col">In flight</th>
-            <th scope="col">Restarts</th>
-            <th scope="col">Started</th>
-          </tr>
-        </thead>
-        <tbody>
-          {pool.processes.map((p) => {
-            const view = PROCESS_VIEW[p.state];
-            return (
-              <tr key={p.index} data-state={p.state}>
-                <td>{p.index}</td>
-                <td className="mono">{p.pid ?? '—'}</td>
-                <td>
-                  <Badge tone={view.tone} dot title={p.last_error ?? undefined}>{view.label}</Badge>
-                </td>
-                <td>{p.in_flight}</td>
-                <td>{p.restarts}</td>
-                <td>{formatDateTime(p.started_at)}</td>
-              </tr>
-            );
-          })}
-        </tbody>
-      </table>
+      <ProcessTable processes={pool.processes} label="Executor processes" />
     </Card>
   );
 }
