@@ -17,6 +17,8 @@ const bytes = (b: Buffer): Buffer => b;
 
 export interface Anchor {
   pid: number;
+  /** Its TCP port on 127.0.0.1 (the load process calls it with a client of its own). */
+  port: number;
   /** One no-op call; true when it answered. */
   call(): Promise<boolean>;
   stop(): Promise<void>;
@@ -57,6 +59,7 @@ export async function startAnchor(python: string): Promise<Anchor> {
   const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
   return {
     pid: child.pid as number,
+    port,
     call: () => unary(client, '/bench.Anchor/Call', BODY).then((r) => r.length > 0),
     async stop() {
       client.close();

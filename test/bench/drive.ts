@@ -1,5 +1,4 @@
-/** Closed-loop load for the benches: callers back to back for a time, with latency percentiles and, from /proc, the CPU and context switches each call cost. */
-import { delta, usage } from './procstat.js';
+/** Closed-loop load for the benches: callers back to back for a time, with latency percentiles (remote-load.ts adds, from /proc, what each call cost). */
 
 const pct = (sorted: number[], p: number): number => sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1))] ?? 0;
 
@@ -9,27 +8,6 @@ export interface RunResult {
   p99: number;
   failed: number;
   calls: number;
-}
-
-export interface CostResult extends RunResult {
-  /** CPU µs per call of this Node process (server side and load generator together). */
-  nodeUs: number;
-  /** CPU µs per call of the Python side (the executor processes, or the anchor). */
-  pyUs: number;
-  /** Context switches per call of the Python side's threads. */
-  switches: number;
-}
-
-/** `drive` with the CPU and context switches it cost, from /proc. */
-export async function costed(call: () => Promise<boolean>, concurrency: number, ms: number, pythonPids: () => number[]): Promise<CostResult> {
-  const pids = pythonPids();
-  const n0 = usage([process.pid]);
-  const p0 = usage(pids);
-  const r = await drive(call, concurrency, ms);
-  const n = delta(n0, usage([process.pid]));
-  const p = delta(p0, usage(pids));
-  const per = (x: number): number => (r.calls ? x / r.calls : 0);
-  return { ...r, nodeUs: per(n.cpuMs * 1000), pyUs: per(p.cpuMs * 1000), switches: per(p.switches) };
 }
 
 /** `concurrency` callers of `call` for `ms`; throughput and latency percentiles. */

@@ -30,8 +30,9 @@ import { ExecutorGateway } from '../../electron/core/executor/gateway.js';
 import { LimitedExecutor } from '../../electron/core/executor/limited-executor.js';
 
 import { anchorColdStartMs, startAnchor } from './anchor.js';
-import { costed, drive, type CostResult, type RunResult } from './drive.js';
+import { drive, type RunResult } from './drive.js';
 import { executorPids } from './procstat.js';
+import { startRemoteLoad, type RemoteCost } from './remote-load.js';
 import { RecordingExecutor } from '../../electron/core/inbox/recorder.js';
 import { summarize, type BenchGoal, type BenchMetric, type BenchReport } from './report.js';
 
@@ -43,7 +44,7 @@ const RUN_MS = 1_500;
 const RUNS = 5;
 const SWITCHES = 20;
 const KILLS = 5;
-const GOALS = { ratio: 0.8, switchVsCold: 2, recoveryMs: 1_000, anchorRatio: 1.2, p50c1Ms: 1.0, switchVsBare: 1.5, killMs: 300 };
+const GOALS = { ratio: 0.8, switchVsCold: 2, recoveryMs: 1_000, anchorRatio: 1.2, p50c1Ms: 1.0, switchVsBare: 1.5, killMs: 300, recordingRatio: 0.9 };
 
 function httpCaller(url: string, agent: http.Agent): () => Promise<boolean> {
   const u = new URL(`${url}/api/v1/webhook/noop`);
@@ -123,19 +124,30 @@ export async function benchExecutor(): Promise<BenchReport> {
       return r.statusCode === 200;
     };
     const anchor = await startAnchor(PYTHON);
-    await drive(viaHttp, 8, 500); // warm-up (plugin load, JIT, connections)
+    // the bridge and the anchor are driven the same way, from a load process of their own
+    const load = startRemoteLoad();
+    const webhooks = { kind: 'http', url: bridge.url, path: '/api/v1/webhook/noop' } as const;
+    const anchorTarget = { kind: 'anchor', port: anchor.port } as const;
+    const bridgeRun = (c: number): Promise<RemoteCost> => load.run(webhooks, c, RUN_MS, () => [process.pid], executorPids);
+    const recording = (enabled: boolean): Promise<void> => bridge.core.config.edit((doc) => void doc.setIn(['inbox', 'enabled'], enabled));
+    await load.run(webhooks, 8, 500, () => [], () => []); // warm-up (plugin load, JIT, connections)
     await drive(direct, 8, 300);
-    await drive(anchor.call, 8, 300);
+    await load.run(anchorTarget, 8, 300, () => [], () => []);
     const ratios: number[] = [];
     for (const c of [1, 32]) {
-      const b: CostResult[] = [];
+      const b: RemoteCost[] = [];
       const d: RunResult[] = [];
-      const a: CostResult[] = [];
-      // interleaved rounds: bridge, direct, anchor, bridge, …, so a change of load hits all three
+      const a: RemoteCost[] = [];
+      const off: RemoteCost[] = [];
+      // interleaved rounds: bridge, direct, anchor (and at c=32 the bridge with recording off), so a change of load hits all
       for (let i = 0; i < RUNS; i++) {
-        b.push(await costed(viaHttp, c, RUN_MS, executorPids));
+        b.push(await bridgeRun(c));
         d.push(await drive(direct, c, RUN_MS));
-        a.push(await costed(anchor.call, c, RUN_MS, () => [anchor.pid]));
+        a.push(await load.run(anchorTarget, c, RUN_MS, () => [], () => [anchor.pid]));
+        if (c !== 32) continue;
+        await recording(false);
+        off.push(await bridgeRun(c));
+        await recording(true);
       }
       results.push(summarize(`bridge throughput c=${c}`, b.map((r) => r.rps), 'req/s'));
       results.push(summarize(`direct gRPC throughput c=${c}`, d.map((r) => r.rps), 'req/s'));
@@ -147,17 +159,24 @@ export async function benchExecutor(): Promise<BenchReport> {
       results.push(summarize(`bridge/direct throughput c=${c}`, r, 'ratio'));
       const ra = b.map((x, i) => x.rps / (a[i]?.rps ?? 1));
       results.push(summarize(`bridge/anchor throughput c=${c}`, ra, 'ratio'));
-      results.push(summarize(`bridge CPU per webhook c=${c}: Node (bridge + load generator)`, b.map((x) => x.nodeUs), 'µs'));
+      results.push(summarize(`bridge CPU per webhook c=${c}: Node (bridge)`, b.map((x) => x.nodeUs), 'µs'));
+      results.push(summarize(`bridge CPU per webhook c=${c}: load generator (HTTP client)`, b.map((x) => x.loadUs), 'µs'));
       results.push(summarize(`bridge CPU per webhook c=${c}: executor`, b.map((x) => x.pyUs), 'µs'));
-      results.push(summarize(`anchor CPU per call c=${c}: Node (grpc-js client)`, a.map((x) => x.nodeUs), 'µs'));
+      results.push(summarize(`anchor CPU per call c=${c}: Node (grpc-js client)`, a.map((x) => x.loadUs), 'µs'));
       results.push(summarize(`anchor CPU per call c=${c}: grpcio server`, a.map((x) => x.pyUs), 'µs'));
       results.push(summarize(`context switches per webhook c=${c}: executor`, b.map((x) => x.switches), 'per call'));
       results.push(summarize(`context switches per call c=${c}: anchor`, a.map((x) => x.switches), 'per call'));
-      if (c === 32) ratios.push(...r);
+      if (c === 32) {
+        ratios.push(...r);
+        results.push(summarize('bridge throughput c=32, recording off', off.map((x) => x.rps), 'req/s'));
+        results.push(summarize('bridge CPU per webhook c=32, recording off: Node (bridge)', off.map((x) => x.nodeUs), 'µs'));
+        results.push(summarize('recording on/off throughput c=32', b.map((x, i) => x.rps / (off[i]?.rps ?? 1)), 'ratio'));
+      }
       anchorRatios.set(c, summarize('', ra, '').median);
-      const f = [...b, ...d, ...a].reduce((n, x) => n + x.failed, 0);
+      const f = [...b, ...d, ...a, ...off].reduce((n, x) => n + x.failed, 0);
       if (f) notes.push(`${f} failed request(s) in the throughput runs at c=${c}`);
     }
+    load.stop();
     await anchor.stop();
     const bareCold: number[] = [];
     for (let i = 0; i < 5; i++) bareCold.push(await anchorColdStartMs(PYTHON));
@@ -214,12 +233,12 @@ export async function benchExecutor(): Promise<BenchReport> {
     const [coldIdle, swIdle, coldLoad, swLoad] = [med(cold), med(switchIdle), med(coldLoaded), med(switchTimes)];
     const recoveryMedian = summarize('', recovery, '').median;
     notes.unshift(
-      `${process.platform}/${process.arch}, ${os.cpus().length} cores, Node ${process.version}; the load generator, the bridge and the gRPC client share one Node process; ${RUNS} runs of ${RUN_MS / 1000} s per row`,
+      `${process.platform}/${process.arch}, ${os.cpus().length} cores, Node ${process.version}; webhooks and anchor calls come from one load process of their own (load-process.ts), the direct gRPC calls from the bridge's process; ${RUNS} runs of ${RUN_MS / 1000} s per row`,
       `goal bridge ≥ ${GOALS.ratio * 100}% of direct gRPC at c=32: ${ratio >= GOALS.ratio ? 'met' : 'NOT met'} (median ratio ${ratio})`,
       `goal 0 failed requests across ${SWITCHES} switches (and 5 restarts) under load: ${failed === 0 ? 'met' : 'NOT met'} (${failed} of ${ok + failed})`,
       `goal switch < ${GOALS.switchVsCold}× cold start: ${swIdle < GOALS.switchVsCold * coldIdle && swLoad < GOALS.switchVsCold * coldLoad ? 'met' : 'NOT met'} (idle ${swIdle} vs ${coldIdle} ms; under load ${swLoad} vs ${coldLoad} ms)`,
       `goal recovery < ${GOALS.recoveryMs} ms: ${recoveryMedian < GOALS.recoveryMs ? 'met' : 'NOT met'} (median ${recoveryMedian} ms; first restart after a 100 ms backoff)`,
-      'CPU per call: utime+stime from /proc/<pid>/stat over each round; the Node figure holds the bridge and the load generator (one process), the anchor\'s Node figure its grpc-js client only; context switches: voluntary + nonvoluntary of every thread of the Python side (/proc/<pid>/task/*/status)',
+      'CPU per call: utime+stime from /proc/<pid>/stat over each round; the bridge\'s Node figure is the bridge process alone, its load generator (HTTP client) is reported apart, the anchor\'s Node figure is its grpc-js client (the same load process); context switches: voluntary + nonvoluntary of every thread of the Python side (/proc/<pid>/task/*/status); recording on/off: inbox.enabled edited between rounds, each round\'s ratio against the recording-off round next to it',
     );
     const metric = (name: string): number => results.find((x) => x.metric === name)?.median ?? NaN;
     const bare = med(bareCold);
@@ -228,6 +247,7 @@ export async function benchExecutor(): Promise<BenchReport> {
     goals.push(
       { goal: `bridge ≥ ${GOALS.anchorRatio}× the anchor's throughput at c=32`, measured: `×${c32} (bridge ${metric('bridge throughput c=32')} vs anchor ${metric('anchor throughput c=32')} req/s)`, met: c32 >= GOALS.anchorRatio },
       { goal: `c=1 p50 ≤ ${GOALS.p50c1Ms} ms`, measured: `${p50} ms (anchor ${metric('anchor p50 c=1')} ms; ×${anchorRatios.get(1)} of the anchor's throughput)`, met: p50 <= GOALS.p50c1Ms },
+      { goal: `recording on ≥ ${GOALS.recordingRatio}× recording off at c=32 (issue 15)`, measured: `×${metric('recording on/off throughput c=32')} (${metric('bridge throughput c=32')} vs ${metric('bridge throughput c=32, recording off')} req/s)`, met: metric('recording on/off throughput c=32') >= GOALS.recordingRatio },
       { goal: `0 failed requests across ${SWITCHES} switches under load`, measured: `${failed} of ${ok + failed} (5 restarts included)`, met: failed === 0 },
       { goal: `a switch under load ≤ ${GOALS.switchVsBare}× a bare grpcio server's cold start`, measured: `${swLoad} ms vs ${bare} ms (×${Math.round((swLoad / bare) * 100) / 100})`, met: swLoad <= GOALS.switchVsBare * bare },
       { goal: `kill -9 → serving again ≤ ${GOALS.killMs} ms`, measured: `${recoveryMedian} ms (bare cold start ${bare} ms)`, met: recoveryMedian <= GOALS.killMs },
