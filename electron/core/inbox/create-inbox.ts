@@ -3,7 +3,7 @@
  * (`<data>/inbox/deliveries.db`), the group-commit writer, background retention and the recorder
  * that wraps the executor. Reads `inbox.*` from the settings at each use, so edits apply live.
  * A database that cannot be opened at all leaves recording `failing` with the reason: webhooks are
- * still served.
+ * still served. One that turns corrupt while in use is replaced by a new one (store-holder.ts).
  */
 import path from 'node:path';
 import type { Delivery, DeliveryDeleteFilter, DeliveryFilter, DeliveryPage, DeliverySummary, InboxStatus } from '../../../shared/dto/deliveries.js';
@@ -11,12 +11,11 @@ import { AppError, errorMessage } from '../app-error.js';
 import type { Settings } from '../config/schema.js';
 import { Emitter, type Event } from '../events.js';
 import type { Executor } from '../services.js';
-import { openInboxDb } from './db.js';
 import { DedupIndex, type DedupKey, type DuplicateOf } from './dedup.js';
 import { IdGenerator } from './ids.js';
 import { RecordingExecutor } from './recorder.js';
 import { summaryDto } from './rows.js';
-import { DeliveryStore } from './store.js';
+import { StoreHolder } from './store-holder.js';
 import type { DeliveryRecord, LogChannel } from './types.js';
 import { GroupWriter, type Write } from './writer.js';
 
@@ -32,6 +31,8 @@ export interface InboxOptions {
   /** Retention: one step every `pruneIntervalMs` (default 30 s), at most `pruneBatch` rows a step (default 500). */
   pruneIntervalMs?: number;
   pruneBatch?: number;
+  /** SQLite's page cache in pages (tests: a tiny one makes every read reach the file). */
+  cachePages?: number;
 }
 
 export interface DeliveryChange {
@@ -76,26 +77,17 @@ const DB_FILE = path.join('inbox', 'deliveries.db');
 export function createInbox(opts: InboxOptions): Inbox {
   const file = path.join(opts.dataDir, DB_FILE);
   const ids = new IdGenerator(() => opts.now().getTime());
-  let store: DeliveryStore | null = null;
-  let openError: string | null = null;
-  try {
-    store = new DeliveryStore(openInboxDb(file, opts.log, opts.now));
-  } catch (err) {
-    openError = `cannot open ${file}: ${errorMessage(err)}`;
-    opts.log.error(`inbox: ${openError}; webhooks are still served, deliveries are not recorded`);
-  }
+  // every use of the store goes through holder.use: a database that turns corrupt is replaced
+  const holder = new StoreHolder({ file, log: opts.log, now: opts.now, ...(opts.cachePages !== undefined ? { cachePages: opts.cachePages } : {}) });
   const writer = new GroupWriter({
-    write: (records) => {
-      if (!store) throw new Error(openError ?? 'the inbox is closed');
-      store.write(records);
-    },
+    write: (records) => holder.use((s) => s.write(records)),
     log: opts.log,
     now: opts.now,
     ...(opts.commitDelayMs !== undefined ? { delayMs: opts.commitDelayMs } : {}),
     ...(opts.commitMaxRows !== undefined ? { maxRows: opts.commitMaxRows } : {}),
   });
   const dedup = new DedupIndex({
-    lookup: (key, sinceMs) => store?.findDuplicate(key, sinceMs) ?? null,
+    lookup: (key, sinceMs) => (holder.current ? holder.use((s) => s.findDuplicate(key, sinceMs)) : null),
     windowMs: () => opts.settings().dedup_window_seconds * 1000,
     now: () => opts.now().getTime(),
   });
@@ -110,11 +102,6 @@ export function createInbox(opts: InboxOptions): Inbox {
     }),
   ];
 
-  const open = (): DeliveryStore => {
-    if (!store) throw new AppError('UNAVAILABLE', `the delivery inbox is not available: ${openError ?? 'closed'}`);
-    return store;
-  };
-
   const pruneBatch = opts.pruneBatch ?? 500;
   const limits = () => {
     const s = opts.settings();
@@ -124,8 +111,8 @@ export function createInbox(opts: InboxOptions): Inbox {
   const tick = (): void => {
     let delay = opts.pruneIntervalMs ?? 30_000;
     try {
-      if (store) {
-        const { more } = store.pruneStep(limits(), opts.now().getTime(), pruneBatch);
+      if (holder.current) {
+        const { more } = holder.use((s) => s.pruneStep(limits(), opts.now().getTime(), pruneBatch));
         // more to do: another bounded step soon, leaving the event loop to webhooks in between
         if (more) delay = 50;
       }
@@ -142,7 +129,7 @@ export function createInbox(opts: InboxOptions): Inbox {
   const status = (): InboxStatus => {
     const w = writer.status();
     if (!opts.settings().enabled) return { ...w, state: 'off', error: null, failing_since: null };
-    if (!store && openError) return { ...w, state: 'failing', error: openError };
+    if (!holder.current && holder.error) return { ...w, state: 'failing', error: holder.error };
     return w;
   };
   const sink = {
@@ -167,17 +154,16 @@ export function createInbox(opts: InboxOptions): Inbox {
     onDidChangeStatus: statusChanged.event,
     onDidChange: changed.event,
     get(id) {
-      const d = open().get(id);
+      const d = holder.use((s) => s.get(id));
       if (!d) throw new AppError('NOT_FOUND', `no delivery ${id}`);
       return d;
     },
-    query: (filter) => open().query(filter),
-    delete: (filter) => ({ deleted: open().delete(filter) }),
+    query: (filter) => holder.use((s) => s.query(filter)),
+    delete: (filter) => ({ deleted: holder.use((s) => s.delete(filter)) }),
     prune() {
-      const s = open();
       let total = 0;
       for (let i = 0; i < 10_000; i++) {
-        const { deleted, more } = s.pruneStep(limits(), opts.now().getTime(), pruneBatch);
+        const { deleted, more } = holder.use((s) => s.pruneStep(limits(), opts.now().getTime(), pruneBatch));
         total += deleted;
         if (!more) break;
       }
@@ -185,7 +171,7 @@ export function createInbox(opts: InboxOptions): Inbox {
     },
     wrap: (executor) => new RecordingExecutor(executor, sink),
     flush: () => writer.flush(),
-    counters: () => ({ ...(store?.counters ?? { transactions: 0, rows: 0 }) }),
+    counters: () => ({ ...(holder.current?.counters ?? { transactions: 0, rows: 0 }) }),
     nextId: () => ids.next(),
     record: (r, kind = 'recorded') => writer.enqueue(r, kind),
     findDuplicate: (key) => dedup.find(key),
@@ -199,9 +185,7 @@ export function createInbox(opts: InboxOptions): Inbox {
       for (const s of subs) s.dispose();
       statusChanged.dispose();
       changed.dispose();
-      store?.close();
-      store = null;
-      openError = 'the inbox is closed';
+      holder.close();
     },
   };
 }

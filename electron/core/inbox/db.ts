@@ -72,6 +72,27 @@ function openOnce(file: string): SqliteDb {
   }
 }
 
+/** Whether an error says the database file is damaged (SQLITE_CORRUPT and its extended codes, SQLITE_NOTADB). */
+export function isCorruption(err: unknown): boolean {
+  const code = (err as { code?: unknown } | null)?.code;
+  return typeof code === 'string' && (code === 'SQLITE_NOTADB' || code === 'SQLITE_CORRUPT' || code.startsWith('SQLITE_CORRUPT_'));
+}
+
+/**
+ * A database that turned out corrupt while in use (a read or write failed with `err`): closed,
+ * moved aside with its -wal/-shm (`deliveries.db.corrupt-<time>`), logged, and a new one opened.
+ */
+export function replaceCorruptDb(db: SqliteDb, file: string, err: unknown, log: LogChannel, now: () => Date): SqliteDb {
+  try {
+    db.close();
+  } catch {
+    // closing a damaged database may fail too; the file is moved aside all the same
+  }
+  const aside = moveAside(file, 'corrupt', now());
+  log.error(`inbox: the delivery database ${file} became corrupt while in use (${errorMessage(err)}); moved it to ${aside} and started a new one (deliveries recorded before are in the moved file)`);
+  return openOnce(file);
+}
+
 /** Opens (or creates) `file`; an unusable one is moved aside once and a fresh one started. */
 export function openInboxDb(file: string, log: LogChannel, now: () => Date): SqliteDb {
   mkdirSync(path.dirname(file), { recursive: true, mode: 0o700 });
