@@ -144,6 +144,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       ready: (plugin) => {
         if (pluginSettings(plugin)?.max_concurrency !== undefined) return null;
         const fetching = classInfo.ensure(plugin);
+        if (fetching === null) return null; // known (the usual case): no executor snapshot per call
         // with no executor serving the call would wait anyway: it does not wait twice (the answer
         // arrives behind it for the next calls)
         return gateway.readiness().serving ? fetching : null;
