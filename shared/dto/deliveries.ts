@@ -212,5 +212,11 @@ export const InboxStatusSchema = Type.Object({
   failing_since: NullableString,
   /** Deliveries that could not be written since the store started. */
   dropped: Type.Integer({ minimum: 0 }),
+  /** The database file. */
+  file: Type.Optional(Type.String()),
+  /** Deliveries stored at the last count (retention counts every 30 s); null before the first. */
+  deliveries: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
+  /** The database's size on disk (the file and its write-ahead log), bytes; null when it cannot be read. */
+  size_bytes: Type.Optional(Type.Union([Type.Integer({ minimum: 0 }), Type.Null()])),
 });
 export type InboxStatus = Static<typeof InboxStatusSchema>;

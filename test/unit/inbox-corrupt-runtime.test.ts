@@ -95,3 +95,16 @@ describe('a database that turns corrupt at run time', () => {
     expect(inbox.status().state).toBe('recording');
   });
 });
+
+describe('the inbox status (the Connection page shows it)', () => {
+  it('names the database file, its size on disk, and the deliveries retention last counted', () => {
+    const { inbox } = open();
+    expect(inbox.status()).toMatchObject({ state: 'recording', file: inbox.file, deliveries: null });
+    for (let i = 0; i < 3; i++) inbox.record(record(inbox, 'p'));
+    inbox.flush();
+    inbox.prune();
+    const s = inbox.status();
+    expect(s.deliveries).toBe(3);
+    expect(s.size_bytes).toBeGreaterThan(3 * 2000);
+  });
+});

@@ -5,6 +5,7 @@
  * A database that cannot be opened at all leaves recording `failing` with the reason: webhooks are
  * still served. One that turns corrupt while in use is replaced by a new one (store-holder.ts).
  */
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { Delivery, DeliveryDeleteFilter, DeliveryFilter, DeliveryPage, DeliverySummary, InboxStatus } from '../../../shared/dto/deliveries.js';
 import { AppError, errorMessage } from '../app-error.js';
@@ -108,11 +109,14 @@ export function createInbox(opts: InboxOptions): Inbox {
     return { maxDeliveries: s.max_deliveries, maxBytes: s.max_bytes, maxAgeDays: s.max_age_days };
   };
   let pruneTimer: NodeJS.Timeout | undefined;
+  // deliveries stored, as retention last counted them (a count of its own would read the whole table)
+  let stored: number | null = null;
   const tick = (): void => {
     let delay = opts.pruneIntervalMs ?? 30_000;
     try {
       if (holder.current) {
-        const { more } = holder.use((s) => s.pruneStep(limits(), opts.now().getTime(), pruneBatch));
+        const { more, count } = holder.use((s) => s.pruneStep(limits(), opts.now().getTime(), pruneBatch));
+        stored = count;
         // more to do: another bounded step soon, leaving the event loop to webhooks in between
         if (more) delay = 50;
       }
@@ -127,7 +131,7 @@ export function createInbox(opts: InboxOptions): Inbox {
 
   const redacted = { key: '', names: new Set<string>() };
   const status = (): InboxStatus => {
-    const w = writer.status();
+    const w = { ...writer.status(), file, deliveries: stored, size_bytes: sizeOnDisk(file) };
     if (!opts.settings().enabled) return { ...w, state: 'off', error: null, failing_since: null };
     if (!holder.current && holder.error) return { ...w, state: 'failing', error: holder.error };
     return w;
@@ -163,8 +167,9 @@ export function createInbox(opts: InboxOptions): Inbox {
     prune() {
       let total = 0;
       for (let i = 0; i < 10_000; i++) {
-        const { deleted, more } = holder.use((s) => s.pruneStep(limits(), opts.now().getTime(), pruneBatch));
+        const { deleted, more, count } = holder.use((s) => s.pruneStep(limits(), opts.now().getTime(), pruneBatch));
         total += deleted;
+        stored = count;
         if (!more) break;
       }
       return total;
@@ -188,6 +193,15 @@ export function createInbox(opts: InboxOptions): Inbox {
       holder.close();
     },
   };
+}
+
+function sizeOnDisk(file: string): number | null {
+  try {
+    const wal = statSync(`${file}-wal`, { throwIfNoEntry: false });
+    return statSync(file).size + (wal?.size ?? 0);
+  } catch {
+    return null;
+  }
 }
 
 function toSummaryRow(r: DeliveryRecord) {

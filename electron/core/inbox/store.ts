@@ -126,7 +126,7 @@ export class DeliveryStore {
    * One bounded retention step: deletes at most `batch` of the oldest finished deliveries that are
    * over the age, count or byte limit. Returns how many went; `more` says another step has work.
    */
-  pruneStep(limits: RetentionLimits, nowMs: number, batch: number): { deleted: number; more: boolean } {
+  pruneStep(limits: RetentionLimits, nowMs: number, batch: number): { deleted: number; more: boolean; count: number; bytes: number } {
     return this.db.transaction(() => {
       let deleted = 0;
       const cutoff = idFloor(nowMs - limits.maxAgeDays * 86_400_000);
@@ -155,7 +155,7 @@ export class DeliveryStore {
         count > limits.maxDeliveries ||
         bytes > limits.maxBytes ||
         this.statement(`SELECT 1 FROM deliveries WHERE id < ? AND ${PRUNABLE} LIMIT 1`).get(cutoff) !== undefined;
-      return { deleted, more: more && deleted > 0 };
+      return { deleted, more: more && deleted > 0, count, bytes };
     })();
   }
 

@@ -7,6 +7,7 @@ import { useConnection } from '../stores/connection';
 import { useInterpreters } from '../stores/interpreters';
 import { useRouter } from '../app/router';
 import { BoundCard } from './BoundCard';
+import { InboxCard } from './InboxCard';
 import { PoolCard } from './PoolCard';
 
 export const STATE_VIEW: Record<ConnectionState, { tone: Tone; label: string; text: string }> = {
@@ -148,6 +149,7 @@ export function ConnectionPage(): ReactElement {
           </div>
           {data.mode === 'spawn' && data.pool.size > 0 && <PoolCard pool={data.pool} />}
           {data.bound.length > 0 && <BoundCard bound={data.bound} />}
+          {data.inbox && <InboxCard inbox={data.inbox} />}
           <TestResult />
         </>
       )}
