@@ -7,6 +7,7 @@
  *   quiet        never reports anything (not started, no answer)
  *   retry-ok     like quiet the first time an id is seen, answers like echo the second time
  *   missing      error_code NOT_FOUND
+ *   stopping     error_code UNAVAILABLE, started=false (what a stopping executor answers)
  */
 import path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
@@ -104,6 +105,7 @@ export async function startStandIn(opts: { capabilities: string[]; serveStream?:
         if (c.plugin === 'echo' || (c.plugin === 'retry-ok' && times > 1)) call.write({ requestId: id, response: response(id, index), started: true });
         else if (c.plugin === 'hold') call.write({ requestId: id, started: true });
         else if (c.plugin === 'missing') call.write({ requestId: id, errorCode: 'NOT_FOUND', errorMessage: `no plugin named '${c.plugin}'` });
+        else if (c.plugin === 'stopping') call.write({ requestId: id, errorCode: 'UNAVAILABLE', errorMessage: 'the executor is stopping', started: false });
       });
     };
   }

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ExecutorClient, ExecutorError, type ExecuteRequest } from '../../electron/core/executor/grpc-client.js';
+import { ExecutorClient, ExecutorError, neverReachedExecutor, type ExecuteRequest } from '../../electron/core/executor/grpc-client.js';
 import { toAppError } from '../../electron/core/executor/error-map.js';
 import { REPO_ROOT } from '../helpers/bridge.js';
 import { startStandIn, type StandIn } from '../helpers/stand-in-executor.js';
@@ -132,8 +132,11 @@ describe('execute over streams (stand-in server)', () => {
     server.breakStreams();
     await waitFor(() => server.seen.get(call.requestId) === 2);
     server.breakStreams();
-    expect((await failure(p)).code).toBe('UNAVAILABLE');
+    const err = await failure(p);
+    expect(err.code).toBe('UNAVAILABLE');
     expect(server.seen.get(call.requestId)).toBe(2);
+    // no started notice is not proof that it never started: never sent to another pool process
+    expect([err.notStarted, neverReachedExecutor(err)]).toEqual([false, false]);
   });
 
   it('an executor that sends no started notices: a call on a stream that answered before is not retried (it may have run)', async () => {
@@ -147,6 +150,14 @@ describe('execute over streams (stand-in server)', () => {
     expect(err.code).toBe('UNAVAILABLE');
     expect(err.message).toMatch(/may have run, so it is not retried/);
     expect(server.seen.get(call.requestId)).toBe(1);
+  });
+
+  it('an UNAVAILABLE reply with started=false is marked notStarted: the pool may send it to another process', async () => {
+    const { client } = await setup(['execute-stream']);
+    const err = await failure(client.execute(req('stopping')));
+    expect([err.code, err.message, err.notStarted, neverReachedExecutor(err)]).toEqual(['UNAVAILABLE', 'the executor is stopping', true, true]);
+    const other = await failure(client.execute(req('missing')));
+    expect([other.code, other.notStarted, neverReachedExecutor(other)]).toEqual(['NOT_FOUND', true, false]);
   });
 
   it('refuses a request id already in flight (or none) at once, INVALID_ARGUMENT, and the call in flight goes on', async () => {

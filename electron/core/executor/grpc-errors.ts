@@ -43,9 +43,8 @@ const CODE_NAMES: readonly ExecutorErrorCode[] = [
 /**
  * A failed executor call. `grpcCode` is the numeric gRPC status (see
  * `status` in @grpc/grpc-js), `code` its name; `message` is the server's
- * details (or grpc-js's own description for transport failures). `notStarted`: the executor
- * certainly did not start the plugin for this call (a StreamReply with `started=false`, or a call
- * of a stream that broke before it started), so it may be sent elsewhere.
+ * details (or grpc-js's own description for transport failures). `notStarted`: the executor said
+ * it did not start the plugin for this call (a StreamReply error with `started=false`).
  */
 export class ExecutorError extends Error {
   readonly code: ExecutorErrorCode;
@@ -91,14 +90,14 @@ export function toExecutorError(err: unknown): ExecutorError {
  * take it now, so it is safe to send it to another one:
  * - grpc-js failed it before any connection carried it (the process behind the address is gone:
  *   ECONNREFUSED, no socket file);
- * - the executor refused it before the plugin started: `UNAVAILABLE` with `started=false` (it is
- *   stopping), or a stream refused or broken before the call started (`RESOURCE_EXHAUSTED`: too
- *   many streams, `UNAVAILABLE`).
- * A dropped connection ("Connection dropped") or a broken stream after the call started is not:
- * the plugin may have run. Nor is a call cancelled by its caller, or refused as invalid.
+ * - the executor refused it, saying the plugin did not start: a StreamReply `UNAVAILABLE` with
+ *   `started=false` (it is stopping).
+ * A dropped connection ("Connection dropped") or a broken stream is not, even for a call without a
+ * started notice: the plugin may have started an instant before. Nor is a call cancelled by its
+ * caller, or refused as invalid.
  */
 export function neverReachedExecutor(err: unknown): boolean {
   const e = toExecutorError(err);
-  if (e.notStarted) return e.code === 'UNAVAILABLE' || e.code === 'RESOURCE_EXHAUSTED';
+  if (e.notStarted) return e.code === 'UNAVAILABLE';
   return e.code === 'UNAVAILABLE' && e.message.startsWith('No connection established');
 }

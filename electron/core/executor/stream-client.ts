@@ -16,8 +16,8 @@
  *   marked `notStarted` when the reply says `started=false` (the gateway may then send it to another
  *   process of the pool: `neverReachedExecutor`).
  * - A broken stream fails only its calls in flight. One known not to have started is sent again
- *   once on another stream (same request_id), and fails marked `notStarted` if that breaks too; any
- *   other fails UNAVAILABLE saying it may have run.
+ *   once on another stream (same request_id); any other fails UNAVAILABLE saying it may have run.
+ *   Only an explicit `started=false` reply marks a failure `notStarted`.
  *   "Known not started": no `started` notice came for it from an executor that sends such notices
  *   (a reply with neither response nor error_code), or the stream broke before the executor
  *   answered anything on it (refused, or dead at once). An executor that reports `started` only
@@ -240,7 +240,10 @@ export class StreamMultiplexer {
       } else if (!notStarted) {
         this.finish(call, new ExecutorError(grpc.status.UNAVAILABLE, `the stream to the executor broke while the call was in flight; the plugin may have run, so it is not retried: ${err.message}`));
       } else {
-        this.finish(call, new ExecutorError(err.grpcCode, err.message, true));
+        // not marked notStarted: "no notice yet" is not certain (a plugin that started an instant
+        // before the process died, or an inline call whose notice waits for its 5 ms tick), so
+        // the gateway never sends it to another process
+        this.finish(call, err);
       }
     }
   }
