@@ -22,7 +22,7 @@ afterEach(() => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-const SETTINGS: Settings['inbox'] = { enabled: true, max_deliveries: 100_000, max_bytes: 1024 ** 3, max_age_days: 30, redact_headers: [], dedup_window_seconds: 3600 };
+const SETTINGS: Settings['inbox'] = { enabled: true, max_deliveries: 100_000, max_bytes: 1024 ** 3, max_age_days: 30, redact_headers: [], dedup_window_seconds: 3600, max_attempts: 8, max_age_seconds: 86_400, retry_initial_ms: 1000, retry_max_ms: 300_000 };
 
 function open() {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wb-corrupt-'));

@@ -9,7 +9,7 @@ import { DeliverySchema, DeliveryPageSchema } from '../../shared/dto/deliveries.
 import { createInbox, type Inbox } from '../../electron/core/inbox/create-inbox.js';
 import { idFloor, IdGenerator, idTime } from '../../electron/core/inbox/ids.js';
 import { detectProvider } from '../../electron/core/inbox/provider.js';
-import { SCHEMA_VERSION } from '../../electron/core/inbox/schema-sql.js';
+import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/core/inbox/schema-sql.js';
 import type { DeliveryRecord } from '../../electron/core/inbox/types.js';
 import type { Settings } from '../../electron/core/config/schema.js';
 
@@ -26,7 +26,7 @@ function temp(): string {
   return d;
 }
 
-const SETTINGS: Settings['inbox'] = { enabled: true, max_deliveries: 10_000, max_bytes: 256 * 1024 * 1024, max_age_days: 30, redact_headers: ['Authorization', 'Cookie'], dedup_window_seconds: 86_400 };
+const SETTINGS: Settings['inbox'] = { enabled: true, max_deliveries: 10_000, max_bytes: 256 * 1024 * 1024, max_age_days: 30, redact_headers: ['Authorization', 'Cookie'], dedup_window_seconds: 86_400, max_attempts: 8, max_age_seconds: 86_400, retry_initial_ms: 1000, retry_max_ms: 300_000 };
 
 function open(dataDir = temp(), settings: Partial<Settings['inbox']> = {}, now = () => new Date()) {
   const lines: string[] = [];
@@ -44,7 +44,7 @@ function record(inbox: Inbox, over: Partial<DeliveryRecord> = {}): DeliveryRecor
     body: Buffer.from('{"hello":"world"}'), contentType: 'application/json', remoteAddress: '127.0.0.1', plugin: 'echo', interpreter: 'sys',
     executorGeneration: 1, executorPid: 123, state: 'done', status: 200, durationMs: 3, response: { headers: [], body: Buffer.from('ok'), size: 2, contentType: 'text/plain' },
     error: null, signature: 'not_checked', provider: null, event: null, providerDeliveryId: null, attempt: 1, replayOf: null, nextAttemptMs: null,
-    attempts: [], logs: [], ...over,
+    attempts: [], logs: [], series: null, ...over,
   };
 }
 
@@ -93,6 +93,22 @@ describe('the store', () => {
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
     db.close();
+  });
+
+  it('migrates a version-1 database, keeping its rows (sync deliveries: no series)', () => {
+    const dataDir = temp();
+    mkdirSync(path.join(dataDir, 'inbox'), { recursive: true });
+    const v1 = new Database(path.join(dataDir, 'inbox', 'deliveries.db'));
+    v1.exec(MIGRATIONS[0] ?? '');
+    v1.pragma('user_version = 1');
+    v1.prepare("INSERT INTO deliveries (id, received_ms, method, path, query, headers, body, plugin, state, signature, attempt, attempts, logs, search, bytes) VALUES ('01JD0000000000000000000000', 1, 'POST', '/x', '', '[]', x'', 'echo', 'done', 'unknown', 1, '[]', '[]', '', 1)").run();
+    v1.close();
+    const { inbox } = open(dataDir);
+    expect(inbox.get('01JD0000000000000000000000').state).toBe('done');
+    const queued = record(inbox, { state: 'queued', series: { sinceMs: 5, fromAttempt: 2 } });
+    inbox.writeNow(queued);
+    expect(inbox.load(queued.id)?.series).toEqual({ sinceMs: 5, fromAttempt: 2 });
+    expect(inbox.load('01JD0000000000000000000000')?.series).toBeNull();
   });
 
   it('gives back a whole delivery: header repeats, binary bodies, and a schema-valid DTO', () => {

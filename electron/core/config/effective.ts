@@ -87,6 +87,10 @@ export function resolveSettings(file: ConfigFile, env: Readonly<Record<string, s
       max_age_days: v<number>('inbox.max_age_days'),
       redact_headers: [...v<readonly string[]>('inbox.redact_headers')],
       dedup_window_seconds: v<number>('inbox.dedup_window_seconds'),
+      max_attempts: v<number>('inbox.max_attempts'),
+      max_age_seconds: v<number>('inbox.max_age_seconds'),
+      retry_initial_ms: v<number>('inbox.retry_initial_ms'),
+      retry_max_ms: v<number>('inbox.retry_max_ms'),
     },
     logging: { level: v<Settings['logging']['level']>('logging.level') },
   };

@@ -17,6 +17,15 @@ export const PluginSettingsSchema = Type.Object({
   max_wait_ms: Type.Optional(
     Type.Integer({ minimum: 0, maximum: 600_000, description: `ms a sync call waits for a free slot before it is answered 503 with Retry-After (default ${PLUGIN_MAX_WAIT_MS_DEFAULT})` }),
   ),
+  ack: Type.Optional(
+    Type.Union([Type.Literal('sync'), Type.Literal('immediate')], {
+      description: 'sync: the sender waits for the plugin\'s answer; immediate: 202 {"delivery_id"} once stored, then run from the durable queue (wins over the class attribute)',
+    }),
+  ),
+  max_attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'runs of an immediate delivery before it is dead (default inbox.max_attempts)' })),
+  max_age_seconds: Type.Optional(
+    Type.Number({ exclusiveMinimum: 0, maximum: 31_536_000, description: 'how long an immediate delivery is retried after it arrived (default inbox.max_age_seconds)' }),
+  ),
 });
 export type PluginSettings = Static<typeof PluginSettingsSchema>;
 
@@ -100,6 +109,10 @@ export const ConfigFileSchema = Type.Object({
       dedup_window_seconds: Type.Optional(
         Type.Integer({ minimum: 0, maximum: 31_536_000, description: 'a delivery whose provider delivery id was seen for the same plugin this many seconds back is not run again (0: off)' }),
       ),
+      max_attempts: Type.Optional(Type.Integer({ minimum: 1, maximum: 1000, description: 'runs of an immediate (ack: immediate) delivery before it is dead' })),
+      max_age_seconds: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 31_536_000, description: 'how long an immediate delivery is retried after it arrived' })),
+      retry_initial_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 3_600_000, description: 'backoff before the 2nd attempt (doubling, full jitter)' })),
+      retry_max_ms: Type.Optional(Type.Integer({ minimum: 1, maximum: 86_400_000, description: 'the longest backoff between two attempts' })),
     }),
   ),
   logging: Type.Optional(
@@ -161,6 +174,11 @@ export interface Settings {
     redact_headers: string[];
     /** Seconds back a provider delivery id counts as seen (dedup); 0 = off. */
     dedup_window_seconds: number;
+    /** Immediate (async) deliveries: attempts, age and backoff of the retries (plugins.settings.<name> may override the first two). */
+    max_attempts: number;
+    max_age_seconds: number;
+    retry_initial_ms: number;
+    retry_max_ms: number;
   };
   logging: { level: 'debug' | 'info' | 'warn' | 'error' };
 }
@@ -196,6 +214,10 @@ export const DEFAULTS = {
   'inbox.max_age_days': 30,
   'inbox.redact_headers': ['Authorization', 'Cookie'],
   'inbox.dedup_window_seconds': 86_400,
+  'inbox.max_attempts': 8,
+  'inbox.max_age_seconds': 86_400,
+  'inbox.retry_initial_ms': 1000,
+  'inbox.retry_max_ms': 300_000,
   'logging.level': 'info',
 } as const satisfies Record<string, unknown>;
 
@@ -275,11 +297,20 @@ plugins:
   # plugin's class attribute max_concurrency; default: no limit). Past it, a sync call waits for a
   # free slot up to max_wait_ms (default 5000; 0 = refuse at once) and is then answered 503 with
   # Retry-After; async (ack: immediate) deliveries stay queued until a slot frees. Edits apply live.
+  # ack: immediate answers 202 {"delivery_id": ...} as soon as the delivery is stored, then runs it
+  # from a durable queue with retries (a 5xx, a timeout, an executor restart, the app killed; never
+  # a 4xx) up to max_attempts / max_age_seconds, after which it is dead (retry it by hand on the
+  # Deliveries page). ack: sync (the default) makes the sender wait for the plugin's answer. The
+  # plugin class's own ack = "immediate" applies when the config does not say.
   # settings:
   #   ml:
   #     interpreter: "ml-venv"
   #     max_concurrency: 2
   #     max_wait_ms: 5000
+  #   slow-hook:
+  #     ack: immediate
+  #     max_attempts: 8          # default inbox.max_attempts
+  #     max_age_seconds: 86400   # default inbox.max_age_seconds
 
 inbox:
   # Every delivery (request, response, the plugin's log lines) is kept in a local database in the
@@ -295,6 +326,14 @@ inbox:
   # within this many seconds is not run again while the first is running or once it succeeded
   # (2xx/3xx); a failed one runs again. 0 turns it off.
   # dedup_window_seconds: 86400
+  # Immediate (ack: immediate) deliveries: attempts before one is dead, how long after it arrived it
+  # is retried, and the backoff between attempts (doubling from retry_initial_ms, capped at
+  # retry_max_ms, each wait a random time up to that: full jitter). They are kept in the database
+  # even with enabled: false, because the database is their queue.
+  # max_attempts: 8
+  # max_age_seconds: 86400
+  # retry_initial_ms: 1000
+  # retry_max_ms: 300000
 
 logging:
   level: "info"   # debug, info, warn or error

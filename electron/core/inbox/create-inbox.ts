@@ -17,6 +17,7 @@ import { IdGenerator } from './ids.js';
 import { RecordingExecutor } from './recorder.js';
 import { summaryDto } from './rows.js';
 import { StoreHolder } from './store-holder.js';
+import type { PendingRow } from './store.js';
 import type { DeliveryRecord, LogChannel } from './types.js';
 import { GroupWriter, type Write } from './writer.js';
 
@@ -70,6 +71,16 @@ export interface Inbox {
   findDuplicate(key: DedupKey): DuplicateOf | null;
   /** Queues a record behind the response (`recorded` when new). */
   record(record: DeliveryRecord, kind?: Write['kind']): void;
+  /**
+   * Commits now, synchronously, after everything queued before it (a 202 is answered only after
+   * this); a later `record` of the same id is committed after it. Throws UNAVAILABLE when the
+   * store cannot write.
+   */
+  writeNow(record: DeliveryRecord, kind?: Write['kind']): void;
+  /** The stored record (the async queue runs it from here), or null. */
+  load(id: string): DeliveryRecord | null;
+  /** Deliveries still queued or running, oldest first (picked up again at start). */
+  pending(): PendingRow[];
   dispose(): void;
 }
 
@@ -180,6 +191,16 @@ export function createInbox(opts: InboxOptions): Inbox {
     nextId: () => ids.next(),
     record: (r, kind = 'recorded') => writer.enqueue(r, kind),
     findDuplicate: (key) => dedup.find(key),
+    writeNow(r, kind = 'recorded') {
+      if (!holder.current) holder.use(() => undefined); // throws UNAVAILABLE with the reason
+      try {
+        writer.writeNow(r, kind);
+      } catch (err) {
+        throw new AppError('UNAVAILABLE', `the delivery could not be stored, so it was not accepted: ${errorMessage(err)}`);
+      }
+    },
+    load: (id) => holder.use((s) => s.record(id)),
+    pending: () => holder.use((s) => s.pending()),
     dispose() {
       clearTimeout(pruneTimer);
       try {

@@ -255,6 +255,7 @@ export class RecordingExecutor implements Executor {
       nextAttemptMs: null,
       attempts: [attempt],
       logs: (res?.logs ?? []).map((l) => ({ attempt: 1, level: l.level, message: l.message, at_ms: l.atMs })),
+      series: null,
     };
   }
 }

@@ -37,6 +37,8 @@ export interface DeliveryRow {
   logs: string;
   search: string;
   bytes: number;
+  series_ms: number | null;
+  series_attempt: number;
 }
 
 /** The columns a list row needs (no bodies). */
@@ -94,6 +96,8 @@ export function toRow(r: DeliveryRecord): DeliveryRow {
     logs,
     search,
     bytes,
+    series_ms: r.series?.sinceMs ?? null,
+    series_attempt: r.series?.fromAttempt ?? 0,
   };
 }
 
@@ -192,5 +196,6 @@ export function recordOf(r: DeliveryRow): DeliveryRecord {
     nextAttemptMs: r.next_attempt_ms,
     attempts: JSON.parse(r.attempts) as DeliveryRecord['attempts'],
     logs: JSON.parse(r.logs) as DeliveryRecord['logs'],
+    series: r.series_ms === null ? null : { sinceMs: r.series_ms, fromAttempt: r.series_attempt },
   };
 }

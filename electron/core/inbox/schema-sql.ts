@@ -47,6 +47,11 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX deliveries_replay ON deliveries (replay_of) WHERE replay_of IS NOT NULL;`,
   // 2: dedup looks a delivery up by plugin, provider and the provider's delivery id, newest first
   `CREATE INDEX deliveries_dedup ON deliveries (plugin, provider, provider_delivery_id, id) WHERE provider_delivery_id IS NOT NULL;`,
+  // 3: the current series of attempts of a queued (ack: immediate) delivery: when it began (its arrival,
+  // or a retry by hand) and the attempts before it; max_attempts and max_age count from there.
+  // NULL series_ms: a sync delivery.
+  `ALTER TABLE deliveries ADD COLUMN series_ms INTEGER;
+  ALTER TABLE deliveries ADD COLUMN series_attempt INTEGER NOT NULL DEFAULT 0;`,
 ];
 
 export const SCHEMA_VERSION = MIGRATIONS.length;

@@ -25,6 +25,7 @@ const COLUMNS = [
   'interpreter', 'executor_generation', 'executor_pid', 'state', 'status', 'duration_ms', 'response_headers',
   'response_body', 'response_size', 'response_content_type', 'error_code', 'error_message', 'signature', 'provider',
   'event', 'provider_delivery_id', 'attempt', 'replay_of', 'next_attempt_ms', 'attempts', 'logs', 'search', 'bytes',
+  'series_ms', 'series_attempt',
 ] as const satisfies ReadonlyArray<keyof DeliveryRow>;
 
 const UPSERT = `INSERT INTO deliveries (${COLUMNS.join(', ')}) VALUES (${COLUMNS.map((c) => `@${c}`).join(', ')})
@@ -32,6 +33,14 @@ const UPSERT = `INSERT INTO deliveries (${COLUMNS.join(', ')}) VALUES (${COLUMNS
 
 /** Rows in flight (queued or running async deliveries) are never pruned: they are not done yet. */
 const PRUNABLE = "state NOT IN ('queued', 'running')";
+
+/** A delivery the async queue has still to run. */
+export interface PendingRow {
+  id: string;
+  plugin: string;
+  state: 'queued' | 'running';
+  next_attempt_ms: number | null;
+}
 
 export interface RetentionLimits {
   maxDeliveries: number;
@@ -95,9 +104,9 @@ export class DeliveryStore {
     return this.statement(`DELETE FROM deliveries ${where.sql}`).run(...where.params).changes;
   }
 
-  /** Ids of deliveries in a state, oldest first (the async queue's recovery). */
-  idsInState(state: 'queued' | 'running', limit: number): string[] {
-    return (this.statement('SELECT id FROM deliveries WHERE state = ? ORDER BY id LIMIT ?').all(state, limit) as Array<{ id: string }>).map((r) => r.id);
+  /** Deliveries queued or running, oldest first (the async queue's recovery at start). */
+  pending(): PendingRow[] {
+    return this.statement("SELECT id, plugin, state, next_attempt_ms FROM deliveries WHERE state IN ('queued', 'running') ORDER BY id").all() as PendingRow[];
   }
 
   /** The newest delivery of a provider with that delivery id received at or after `sinceMs`, or null (dedup). */

@@ -33,6 +33,12 @@ export interface DeliveryRecord {
   nextAttemptMs: number | null;
   attempts: DeliveryAttempt[];
   logs: DeliveryLogLine[];
+  /**
+   * Queued (ack: immediate) deliveries: the current series of attempts began at `sinceMs` (arrival
+   * or a retry by hand) after `fromAttempt` attempts; max_attempts and max_age count from there.
+   * Null for a sync delivery.
+   */
+  series?: { sinceMs: number; fromAttempt: number } | null;
 }
 
 /** How many bytes of a response body are kept; the size of the whole one is recorded. */
