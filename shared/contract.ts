@@ -186,6 +186,11 @@ export const operations = {
     summary: 'Run a recorded delivery again (optionally under another interpreter or into another plugin): a new delivery linked to it',
     input: ReplayInputSchema, output: DeliverySchema,
   },
+  retryDelivery: {
+    method: 'POST', path: `${D}/deliveries/{id}/retry`, channel: 'op:deliveries.retry', auth: true, status: 202,
+    summary: 'Queue a dead (or failed) delivery again: the same delivery runs from the queue with a fresh series of attempts (max_attempts and max_age count from now); 409 while it is queued or running, or when it succeeded (replay it instead)',
+    input: DeliveryIdInputSchema, output: DeliverySchema,
+  },
   exportDelivery: {
     method: 'GET', path: `${D}/deliveries/{id}/export`, channel: 'op:deliveries.export', auth: true,
     summary: 'A delivery as a curl command, a raw HTTP request, or a pytest test of its plugin',

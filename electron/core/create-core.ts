@@ -22,6 +22,7 @@ import type { ExecutorTuning } from './executor/tuning.js';
 import { bindPlugin } from './interpreters/bindings.js';
 import { createInterpreters, type DiscoveryService } from './interpreters/create-interpreters.js';
 import type { InterpreterRegistry } from './interpreters/registry.js';
+import { createAsyncDelivery, slotsOf } from './inbox/create-async.js';
 import { createInbox, type Inbox } from './inbox/create-inbox.js';
 import { apiBaseUrl, createDeliveries, type DeliveriesService } from './inbox/deliveries.js';
 import { LogBuffer, Logger, Redactor, type LogSink } from './logging/logger.js';
@@ -137,7 +138,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   const limiter = new ConcurrencyLimiter({
     limitOf: (plugin) => pluginSettings(plugin)?.max_concurrency ?? (classInfo.peek(plugin)?.max_concurrency || null),
   });
-  const executor = inbox.wrap(
+  const recording = inbox.wrap(
     new LimitedExecutor(gateway, {
       limiter,
       maxWaitMs: (plugin) => pluginSettings(plugin)?.max_wait_ms ?? PLUGIN_MAX_WAIT_MS_DEFAULT,
@@ -151,6 +152,13 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       },
     }),
   );
+  // core.executor = the async dispatcher (ack: immediate → 202 + the durable queue) → the recorder
+  // → the limiter → the gateway. The queue takes its slots itself (tryAcquire) and calls the gateway.
+  const { executor, retry } = createAsyncDelivery({
+    inbox, recorded: recording, beneath: gateway, config, events, log: logger.child('inbox'), now,
+    // a class-declared limit is known before the plugin's first queued run starts
+    slots: slotsOf(limiter, (plugin) => (pluginSettings(plugin)?.max_concurrency === undefined ? classInfo.ensure(plugin) : null)),
+  });
   disposables.push(
     // a raised limit lets waiting calls in at once
     config.onDidChange(() => limiter.refresh()),
@@ -165,7 +173,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   );
   // the delivery operations over the inbox (replays run through the recorded executor)
   const deliveries = createDeliveries({
-    inbox, executor, bridgePython: path.join(resourcesDir, 'python'), hasInterpreter: (name) => registry.has(name),
+    inbox, executor, retry, bridgePython: path.join(resourcesDir, 'python'), hasInterpreter: (name) => registry.has(name),
     baseUrl: () => apiBaseUrl(config.listeningAddress ?? config.settings.server),
   });
   disposables.push(deliveries);

@@ -68,6 +68,7 @@ export function createHandlers(core: OperationsDeps): Handlers {
     listDeliveries: async (filter) => core.deliveries.list(filter),
     getDelivery: async ({ id }) => core.deliveries.get(id),
     replayDelivery: async (input) => core.deliveries.replay(input),
+    retryDelivery: async ({ id }) => core.deliveries.retry(id),
     exportDelivery: async (input) => core.deliveries.export(input),
     deleteDeliveries: async (filter) => core.deliveries.delete(filter),
     setPluginInterpreter: async ({ name, interpreter }) => core.bindPlugin(name, interpreter),

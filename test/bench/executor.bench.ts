@@ -33,6 +33,7 @@ import { anchorColdStartMs, startAnchor } from './anchor.js';
 import { drive, type RunResult } from './drive.js';
 import { executorPids } from './procstat.js';
 import { startRemoteLoad, type RemoteCost } from './remote-load.js';
+import { AsyncDispatcher } from '../../electron/core/inbox/dispatcher.js';
 import { RecordingExecutor } from '../../electron/core/inbox/recorder.js';
 import { summarize, type BenchGoal, type BenchMetric, type BenchReport } from './report.js';
 
@@ -103,7 +104,8 @@ export async function benchExecutor(): Promise<BenchReport> {
   // healthyResetMs 300: each kill below is a "first" crash, as it would be in real life.
   const bridge = await startBridge({ configFlag: configFile, port: 0, host: '127.0.0.1', env, home: dir, fileLog: false, resourcesDir: path.join(ROOT, 'resources'), executorTuning: { healthyResetMs: 300 } });
   const outer = bridge.core.executor;
-  const recorded = outer instanceof RecordingExecutor ? outer.recorded : outer;
+  const recording = outer instanceof AsyncDispatcher ? outer.wrapped : outer;
+  const recorded = recording instanceof RecordingExecutor ? recording.recorded : recording;
   const svc = recorded instanceof LimitedExecutor ? recorded.limited : recorded;
   if (!(svc instanceof ExecutorGateway)) throw new Error('unexpected executor service');
   const agent = new http.Agent({ keepAlive: true, maxSockets: 64 });

@@ -35,6 +35,8 @@ export interface DeliveriesOptions {
   bridgePython: string;
   /** The longest a replay waits for its record to be committed (default 10 s). */
   recordWaitMs?: number;
+  /** Runs a dead or failed delivery again from the async queue (the dispatcher's `retry`). */
+  retry: (id: string) => Delivery;
 }
 
 export interface DeliveriesService extends Disposable {
@@ -42,6 +44,8 @@ export interface DeliveriesService extends Disposable {
   get(id: string): Delivery;
   delete(filter: DeliveryDeleteFilter): { deleted: number };
   replay(input: ReplayInput): Promise<Delivery>;
+  /** A dead (or failed) delivery queued again: the same delivery, more attempts. */
+  retry(id: string): Delivery;
   export(input: ExportInput): Promise<DeliveryExport>;
 }
 
@@ -122,6 +126,7 @@ export function createDeliveries(opts: DeliveriesOptions): DeliveriesService {
     list: (filter) => inbox.query(filter),
     get: (id) => inbox.get(id),
     delete: (filter) => inbox.delete(filter),
+    retry: (id) => opts.retry(id),
 
     async replay({ id, interpreter, plugin }) {
       const original = inbox.get(id);
