@@ -104,6 +104,19 @@ describe('ack: immediate', () => {
     expect(d.request.headers.some(([n]) => n.toLowerCase().startsWith('x-webhook-bridge'))).toBe(false);
   });
 
+  it('does not queue a repeat of a provider delivery id again (dedup), answering with the original', async () => {
+    const send = () => b.request('POST', '/api/v1/webhook/classack', { body: { n: 7 }, auth: false, headers: { 'X-GitHub-Event': 'push', 'X-GitHub-Delivery': 'gh-async-1' } });
+    const first = await send();
+    expect(first.status).toBe(202);
+    const id = (first.json as { delivery_id: string }).delivery_id;
+    const repeat = await send();
+    expect(repeat.status).toBe(200);
+    expect(repeat.headers.get('x-webhook-bridge-duplicate-of')).toBe(id);
+    await settled(id, 'done');
+    expect((await send()).status).toBe(200);
+    expect(runsOf(id)).toHaveLength(1);
+  });
+
   it('takes ack from the config when it says, over the class attribute', async () => {
     const byConfig = await post('configack');
     expect(byConfig.status).toBe(202);

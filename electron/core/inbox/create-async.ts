@@ -106,6 +106,7 @@ export function createAsyncDelivery(opts: AsyncDeliveryOptions): AsyncDelivery {
     queue,
     facts,
     configuredAck: (plugin) => pluginSettings(plugin)?.ack,
+    log: opts.log,
     now: wall,
   });
   return { executor, facts, retry: (id) => executor.retry(id) };

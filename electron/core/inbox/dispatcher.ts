@@ -9,6 +9,9 @@
  * Replays and test requests (they carry a delivery id or `replayOf`) always run at once: whoever
  * asked for them waits for the result.
  *
+ * A repeat of a provider's delivery id within `inbox.dedup_window_seconds` is answered as the sync
+ * path answers it (200 naming the original) unless the original failed (dead, or ended 4xx/5xx).
+ *
  * Recording off (`inbox.enabled: false`) does not make an immediate plugin lose deliveries: its
  * deliveries are still written (the database is the queue). When the store cannot write, the
  * delivery is refused with 503 (the sender retries), never acknowledged without being kept.
@@ -20,6 +23,9 @@ import type { Inbox } from './create-inbox.js';
 import { idTime } from './ids.js';
 import type { PluginFacts } from './plugin-facts.js';
 import { retryRefusal, type DeliveryQueue } from './queue.js';
+import { runsAgain } from './dedup.js';
+import { duplicateResponse } from './recorder.js';
+import type { LogChannel } from './types.js';
 import type { Delivery } from '../../../shared/dto/deliveries.js';
 
 export type AckMode = 'sync' | 'immediate';
@@ -27,7 +33,8 @@ export type AckMode = 'sync' | 'immediate';
 export interface DispatcherOptions {
   /** The recording executor: sync calls and everything that is not a webhook call. */
   inner: Executor;
-  inbox: Pick<Inbox, 'nextId' | 'writeNow' | 'load' | 'flush' | 'get'>;
+  inbox: Pick<Inbox, 'nextId' | 'writeNow' | 'load' | 'flush' | 'get' | 'findDuplicate'>;
+  log: LogChannel;
   queue: DeliveryQueue;
   facts: PluginFacts;
   /** `plugins.settings.<name>.ack`, undefined when the config does not say. */
@@ -85,6 +92,15 @@ export class AsyncDispatcher implements Executor {
     if ((await this.ackOf(request.plugin)) !== 'immediate') return this.inner.execute(request, options);
     const id = this.opts.inbox.nextId();
     const record = queuedRecord(id, idTime(id), request);
+    // dedup (inbox.dedup_window_seconds): a repeat of a provider delivery queued, running or done well is not queued again
+    if (record.provider !== null && record.providerDeliveryId !== null) {
+      const key = { plugin: request.plugin, provider: record.provider, providerDeliveryId: record.providerDeliveryId };
+      const original = this.opts.inbox.findDuplicate(key);
+      if (original && !runsAgain(original)) {
+        this.opts.log.info(`inbox: ${key.provider} delivery ${key.providerDeliveryId} for plugin '${key.plugin}' repeats delivery ${original.id} (${original.state}); not queued again`);
+        return duplicateResponse(original);
+      }
+    }
     // durable before the answer: a synchronous commit (after whatever the group-commit writer holds)
     this.opts.inbox.writeNow(record, 'recorded');
     this.opts.queue.enqueue(id, request.plugin, record.receivedMs);
