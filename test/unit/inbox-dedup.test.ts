@@ -6,7 +6,8 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { Settings } from '../../electron/core/config/schema.js';
 import { createInbox, type Inbox } from '../../electron/core/inbox/create-inbox.js';
 import { DedupIndex, runsAgain, type DuplicateOf } from '../../electron/core/inbox/dedup.js';
-import { idTime } from '../../electron/core/inbox/ids.js';
+import { IdGenerator, idTime } from '../../electron/core/inbox/ids.js';
+import { toRow } from '../../electron/core/inbox/rows.js';
 import { MIGRATIONS, SCHEMA_VERSION } from '../../electron/core/inbox/schema-sql.js';
 import type { DeliveryRecord } from '../../electron/core/inbox/types.js';
 
@@ -96,7 +97,7 @@ describe('inbox.findDuplicate (real SQLite)', () => {
     }
   });
 
-  it('migrates a version-1 database: its rows stay and the dedup index is added', () => {
+  it('migrates a version-1 database: its rows stay, the dedup index is added, the table becomes a rowid table', () => {
     const dataDir = mkdtempSync(path.join(os.tmpdir(), 'wb-dedup-'));
     dirs.push(dataDir);
     mkdirSync(path.join(dataDir, 'inbox'));
@@ -104,18 +105,36 @@ describe('inbox.findDuplicate (real SQLite)', () => {
     const old = new Database(file);
     old.exec(MIGRATIONS[0] ?? '');
     old.pragma('user_version = 1');
+    const ids = new IdGenerator(() => Date.now());
+    const kept = Array.from({ length: 3 }, (_, i) => {
+      const id = ids.next();
+      return { ...record({ nextId: () => id } as Inbox, {}), providerDeliveryId: `old-${i}` };
+    });
+    // rows as schema 1 stored them: only its columns
+    const v1 = (old.prepare("SELECT name FROM pragma_table_info('deliveries')").all() as Array<{ name: string }>).map((c) => c.name);
+    const insert = old.prepare(`INSERT INTO deliveries (${v1.join(', ')}) VALUES (${v1.map((c) => `@${c}`).join(', ')})`);
+    for (const r of kept) {
+      const row = toRow(r) as unknown as Record<string, unknown>;
+      insert.run(Object.fromEntries(v1.map((c) => [c, row[c]])));
+    }
     old.close();
     const log = { info: () => undefined, warn: () => undefined, error: () => undefined };
     const inbox = createInbox({ dataDir, settings: () => SETTINGS, log, now: () => new Date(), pruneIntervalMs: 3_600_000 });
     inboxes.push(inbox);
+    for (const r of kept) expect(inbox.get(r.id).provider_delivery_id).toBe(r.providerDeliveryId);
+    expect(inbox.findDuplicate({ plugin: 'p', provider: 'github', providerDeliveryId: 'old-2' })?.id).toBe(kept[2]?.id);
     inbox.record(record(inbox, {}));
     inbox.flush();
     expect(inbox.findDuplicate({ plugin: 'p', provider: 'github', providerDeliveryId: 'gh-1' })).not.toBeNull();
+    expect(inbox.query({ limit: 10 }).items).toHaveLength(4);
     const db = new Database(file, { readonly: true });
     try {
       expect(db.pragma('user_version', { simple: true })).toBe(SCHEMA_VERSION);
       expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(2);
       expect(db.prepare("SELECT name FROM sqlite_master WHERE type = 'index' AND name = 'deliveries_dedup'").get()).toEqual({ name: 'deliveries_dedup' });
+      // migration 4: a rowid table now (WITHOUT ROWID kept whole rows in the B-tree's interior pages)
+      expect((db.prepare("SELECT sql FROM sqlite_master WHERE name = 'deliveries'").get() as { sql: string }).sql).not.toMatch(/WITHOUT ROWID/i);
+      expect(SCHEMA_VERSION).toBeGreaterThanOrEqual(4);
     } finally {
       db.close();
     }
