@@ -126,6 +126,28 @@ describe('Deliveries page', () => {
     expect(within(detail).getByText('answers differ')).toBeTruthy();
   });
 
+  it('offers Retry for a dead delivery only, and reads it again after the retry', async () => {
+    fake.on('listDeliveries', () => ({ items: [summary(1, { state: 'dead', status: 500 }), summary(2)], next_cursor: null }));
+    let state: Delivery['state'] = 'dead';
+    fake.on('getDelivery', (input) => ((input as { id: string }).id === idOf(1) ? delivery(1, { state, status: 500 }) : delivery(2)));
+    fake.on('retryDelivery', () => {
+      state = 'queued';
+      return delivery(1, { state: 'queued', status: 500 });
+    });
+    render(<DeliveriesPage />);
+    const grid = await screen.findByRole('grid', { name: 'Deliveries' });
+    fireEvent.click(within(grid).getAllByText('echo')[1] as HTMLElement);
+    let detail = await screen.findByRole('region', { name: 'Delivery' });
+    await waitFor(() => expect(within(detail).getByRole('button', { name: 'Replay' })).toBeTruthy());
+    expect(within(detail).queryByRole('button', { name: 'Retry' })).toBeNull();
+    fireEvent.click(within(grid).getAllByText('echo')[0] as HTMLElement);
+    detail = await screen.findByRole('region', { name: 'Delivery' });
+    const retry = await within(detail).findByRole('button', { name: 'Retry' });
+    fireEvent.click(retry);
+    await waitFor(() => expect(fake.calls.find((c) => c.name === 'retryDelivery')?.input).toEqual({ id: idOf(1) }));
+    await waitFor(() => expect(within(screen.getByRole('region', { name: 'Delivery' })).queryByRole('button', { name: 'Retry' })).toBeNull());
+  });
+
   it('sends the filter to the server and counts pushed rows it cannot match itself', async () => {
     fake.on('listDeliveries', () => ({ items: [summary(1)], next_cursor: null }));
     render(<DeliveriesPage />);

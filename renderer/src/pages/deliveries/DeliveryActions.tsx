@@ -34,6 +34,8 @@ async function copyText(text: string): Promise<boolean> {
 export function DeliveryActions({ delivery }: { delivery: Delivery }): ReactElement {
   const interpreters = useInterpreters();
   const replayed = useDeliveries((s) => s.replayed);
+  const refreshDetail = useDeliveries((s) => s.refreshDetail);
+  const retrying = useCall();
   const [interpreter, setInterpreter] = useState('');
   const [curl, setCurl] = useState<{ text: string; copied: boolean; notes: string[] } | null>(null);
   const [saved, setSaved] = useState<DeliveryExport | null>(null);
@@ -47,6 +49,7 @@ export function DeliveryActions({ delivery }: { delivery: Delivery }): ReactElem
     setSaved(null);
     replay.clear();
     exporting.clear();
+    retrying.clear();
     // only a new delivery resets the outcomes
   }, [delivery.id]);
 
@@ -54,6 +57,11 @@ export function DeliveryActions({ delivery }: { delivery: Delivery }): ReactElem
     const input = interpreter ? { id: delivery.id, interpreter } : { id: delivery.id };
     const result = await replay.run(() => getApi().client.replayDelivery(input));
     if (result) replayed(delivery.id, result);
+  };
+  /** A dead delivery goes back to the queue: the same delivery, more attempts. */
+  const doRetry = async (): Promise<void> => {
+    const result = await retrying.run(() => getApi().client.retryDelivery({ id: delivery.id }));
+    if (result) void refreshDetail();
   };
   const doCurl = async (): Promise<void> => {
     const exp = await exporting.run(() => getApi().client.exportDelivery({ id: delivery.id, format: 'curl' }));
@@ -77,11 +85,15 @@ export function DeliveryActions({ delivery }: { delivery: Delivery }): ReactElem
             {list.map((i) => <option key={i.key} value={i.key}>{i.name || i.key}{i.active ? ' (active)' : ''}</option>)}
           </select>
         </label>
-        <Button variant="primary" icon={<Icon name="refresh" />} busy={replay.busy} onClick={() => void doReplay()}>Replay</Button>
+        {delivery.state === 'dead' && (
+          <Button variant="primary" icon={<Icon name="refresh" />} busy={retrying.busy} onClick={() => void doRetry()} title="Queue this delivery again: more attempts, every earlier one kept">Retry</Button>
+        )}
+        <Button variant={delivery.state === 'dead' ? 'secondary' : 'primary'} icon={<Icon name="refresh" />} busy={replay.busy} onClick={() => void doReplay()}>Replay</Button>
         <Button icon={<Icon name="send" />} busy={exporting.busy} onClick={() => void doCurl()}>Copy as curl</Button>
         <Button icon={<Icon name="python" />} onClick={() => void doExport('pytest')}>Export as pytest</Button>
         <Button icon={<Icon name="arrowDown" />} onClick={() => void doExport('http')}>Raw HTTP</Button>
       </div>
+      {retrying.error && <Banner tone="danger" title="The retry was refused">{retrying.error.message}</Banner>}
       {replay.error && <Banner tone="danger" title="The replay failed">{replay.error.message}</Banner>}
       {exporting.error && <Banner tone="danger" title="The export failed">{exporting.error.message}</Banner>}
       {curl && (
