@@ -15,6 +15,7 @@ import { benchConfigParse } from './config-parse.bench.js';
 import { benchDiscovery } from './discovery.bench.js';
 import { benchExecutor } from './executor.bench.js';
 import { benchHeadless } from './headless.bench.js';
+import { benchAsync } from './async.bench.js';
 import { benchInbox } from './inbox.bench.js';
 import { benchPools } from './pools.bench.js';
 
@@ -30,6 +31,7 @@ const BENCHMARKS: { key: string; what: string; run: () => Promise<BenchReport> }
   { key: 'config', what: 'worst-case config parsing near the 1 MiB cap: parse time and event-loop stalls', run: () => benchConfigParse(3) },
   { key: 'executor', what: 'webhooks via the bridge vs direct gRPC and the grpcio anchor, CPU and context switches per call, switches, crash recovery', run: () => benchExecutor() },
   { key: 'inbox', what: 'the delivery list query over 100,000 stored deliveries, with and without filters; the dedup lookup', run: () => benchInbox() },
+  { key: 'async', what: 'ack: immediate: send → 202 and 202 → plugin running, c=1 and bursts of 8', run: () => benchAsync() },
   { key: 'pools', what: 'a CPU-bound plugin with executor.workers 1 vs 2, 64 concurrent sleeping calls', run: () => benchPools() },
 ];
 
@@ -80,6 +82,7 @@ const SUMMARY: { label: string; bench: string; metric: string; vs?: { label: str
   { label: 'kill -9 of the executor → serving again', bench: 'executor', metric: 'kill -9 → serving again' },
   { label: 'delivery list over 100,000 stored, no filter (p50)', bench: 'inbox', metric: 'list 50 of 100000: no filter' },
   { label: 'delivery list over 100,000 stored, filter by plugin (p50)', bench: 'inbox', metric: 'list 50 of 100000: plugin' },
+  { label: '202 → plugin running, c=1 (p50)', bench: 'async', metric: '202 → plugin running, c=1, p50', vs: { label: 'p99', metric: '202 → plugin running, c=1, p99' } },
   { label: 'worst config parse near the 1 MiB cap (in thread)', bench: 'config', metric: 'worst parse, in thread' },
   { label: 'worst event-loop stall while a hostile config is parsed', bench: 'config', metric: 'worst event-loop stall via the checker', vs: { label: 'idle', metric: 'event-loop stall, idle (baseline)' } },
 ];
