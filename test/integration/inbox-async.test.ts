@@ -175,3 +175,34 @@ describe('ack: immediate', () => {
     await settled(sent.id, 'done');
   });
 });
+
+describe('ack: immediate with recording off (inbox.enabled: false)', () => {
+  it('still keeps and runs immediate deliveries (the database is their queue); sync ones are not recorded', async () => {
+    const dir = tempDir('wb-async-off-');
+    const plugins = path.join(dir, 'plugins');
+    const markers = path.join(dir, 'markers');
+    mkdirSync(plugins);
+    mkdirSync(markers);
+    writeFileSync(path.join(plugins, 'later.py'), markerPlugin(markers, { ack: 'immediate' }));
+    writeFileSync(path.join(plugins, 'now.py'), markerPlugin(markers));
+    const config = {
+      python: { interpreters: { system: { path: SYSTEM_PYTHON } }, active_interpreter: 'system' },
+      plugins: { dirs: [plugins] },
+      inbox: { enabled: false },
+    };
+    const b = await startTestBridge({ dir, configText: JSON.stringify(config), executorTuning: TEST_TUNING });
+    try {
+      const sync = await b.request('POST', '/api/v1/webhook/now', { body: {}, auth: false });
+      expect(sync.status).toBe(200);
+      const sent = await b.request('POST', '/api/v1/webhook/later', { body: {}, auth: false });
+      expect(sent.status).toBe(202);
+      const id = (sent.json as { delivery_id: string }).delivery_id;
+      await waitFor(() => readdirSync(markers).includes(`${id}-1`), 20_000, 'the immediate delivery to run');
+      await waitFor(() => b.bridge.core.inbox.query({ state: 'done' }).items.some((d) => d.id === id), 20_000, 'its row done');
+      expect(b.bridge.core.inbox.query({ plugin: 'now' }).items).toHaveLength(0);
+    } finally {
+      await b.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
