@@ -5,6 +5,7 @@
  * recorded like any other. Everything but `execute` goes straight through.
  */
 import type { ExecuteOptions, Executor, WebhookRequest, WebhookResponse } from '../services.js';
+import { ForwardingExecutor } from './forwarding-executor.js';
 import type { ConcurrencyLimiter } from './limiter.js';
 
 export interface LimitedExecutorDeps {
@@ -18,31 +19,21 @@ export interface LimitedExecutorDeps {
   ready?(plugin: string): Promise<void> | null;
 }
 
-export class LimitedExecutor implements Executor {
+export class LimitedExecutor extends ForwardingExecutor {
   constructor(
-    private readonly inner: Executor,
+    inner: Executor,
     private readonly deps: LimitedExecutorDeps,
-  ) {}
+  ) {
+    super(inner);
+  }
 
   /** The executor beneath the limit (the bench and the async runner, which takes its slots itself). */
   get limited(): Executor {
     return this.inner;
   }
 
-  start = (): Promise<void> => this.inner.start();
-  stop = (): Promise<void> => this.inner.stop();
-  mode = (): 'spawn' | 'external' => this.inner.mode();
-  readiness: Executor['readiness'] = () => this.inner.readiness();
-  status: Executor['status'] = () => this.inner.status();
-  runningInterpreter = (): string | null => this.inner.runningInterpreter();
-  switchTo: Executor['switchTo'] = (target) => this.inner.switchTo(target);
-  restart = (): Promise<void> => this.inner.restart();
-  test: Executor['test'] = () => this.inner.test();
-  listPlugins: Executor['listPlugins'] = () => this.inner.listPlugins();
-  getPlugin: Executor['getPlugin'] = (name) => this.inner.getPlugin(name);
-  testPlugin: Executor['testPlugin'] = (input) => this.inner.testPlugin(input);
 
-  async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
+  override async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
     const known = this.deps.ready?.(request.plugin);
     if (known) await known;
     const release = await this.deps.limiter.acquire(request.plugin, {

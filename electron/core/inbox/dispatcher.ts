@@ -17,6 +17,7 @@
  * delivery is refused with 503 (the sender retries), never acknowledged without being kept.
  */
 import { AppError } from '../app-error.js';
+import { ForwardingExecutor } from '../executor/forwarding-executor.js';
 import type { ExecuteOptions, Executor, WebhookRequest, WebhookResponse } from '../services.js';
 import { queuedRecord } from './async-record.js';
 import type { Inbox } from './create-inbox.js';
@@ -46,11 +47,9 @@ export interface DispatcherOptions {
 /** Where a delivery's job status is read (the 202's Location). */
 export const deliveryPath = (id: string): string => `/api/dashboard/deliveries/${id}`;
 
-export class AsyncDispatcher implements Executor {
-  private readonly inner: Executor;
-
+export class AsyncDispatcher extends ForwardingExecutor {
   constructor(private readonly opts: DispatcherOptions) {
-    this.inner = opts.inner;
+    super(opts.inner);
   }
 
   /** The executor this one dispatches to (the bench measures beneath it). */
@@ -58,27 +57,16 @@ export class AsyncDispatcher implements Executor {
     return this.inner;
   }
 
-  async start(): Promise<void> {
+  override start = async (): Promise<void> => {
     await this.inner.start();
     this.opts.queue.start();
-  }
+  };
 
-  async stop(): Promise<void> {
+  override stop = async (): Promise<void> => {
     const drained = this.opts.queue.stop();
     await this.inner.stop();
     await drained;
-  }
-
-  mode = (): 'spawn' | 'external' => this.inner.mode();
-  readiness: Executor['readiness'] = () => this.inner.readiness();
-  status: Executor['status'] = () => this.inner.status();
-  runningInterpreter = (): string | null => this.inner.runningInterpreter();
-  switchTo: Executor['switchTo'] = (target) => this.inner.switchTo(target);
-  restart = (): Promise<void> => this.inner.restart();
-  test: Executor['test'] = () => this.inner.test();
-  listPlugins: Executor['listPlugins'] = () => this.inner.listPlugins();
-  getPlugin: Executor['getPlugin'] = (name) => this.inner.getPlugin(name);
-  testPlugin: Executor['testPlugin'] = (input) => this.inner.testPlugin(input);
+  };
 
   /** Whether the plugin's deliveries are acknowledged at once: the config, else the class attribute. */
   async ackOf(plugin: string): Promise<AckMode> {
@@ -87,7 +75,7 @@ export class AsyncDispatcher implements Executor {
     return (await this.opts.facts.get(plugin))?.ack === 'immediate' ? 'immediate' : 'sync';
   }
 
-  async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
+  override async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
     if (options.replayOf !== undefined || options.deliveryId !== undefined) return this.inner.execute(request, options);
     if ((await this.ackOf(request.plugin)) !== 'immediate') return this.inner.execute(request, options);
     const id = this.opts.inbox.nextId();

@@ -7,6 +7,7 @@
 import type { DeliveryAttempt, InboxStatus, SignatureVerdict } from '../../../shared/dto/deliveries.js';
 import { httpStatusOf } from '../../../shared/errors.js';
 import { AppError, errorMessage } from '../app-error.js';
+import { ForwardingExecutor } from '../executor/forwarding-executor.js';
 import { runTestRequest } from '../executor/gateway.js';
 import type { ExecuteOptions, Executor, HeaderPair, WebhookRequest, WebhookResponse } from '../services.js';
 import { idTime } from './ids.js';
@@ -84,17 +85,18 @@ class SecretCache {
   }
 }
 
-export class RecordingExecutor implements Executor {
+export class RecordingExecutor extends ForwardingExecutor {
   private readonly secrets: SecretCache;
   /** Records to build behind the responses: one setImmediate for all the calls that ended in a turn. */
   private later: Array<() => void> = [];
 
   constructor(
-    private readonly inner: Executor,
+    inner: Executor,
     private readonly sink: RecordSink,
     /** Monotonic ms. */
     private readonly now: () => number = () => performance.now(),
   ) {
+    super(inner);
     this.secrets = new SecretCache(inner);
   }
 
@@ -103,26 +105,16 @@ export class RecordingExecutor implements Executor {
     return this.inner;
   }
 
-  start = (): Promise<void> => this.inner.start();
-  stop = (): Promise<void> => this.inner.stop();
-  mode = (): 'spawn' | 'external' => this.inner.mode();
-  readiness: Executor['readiness'] = () => this.inner.readiness();
-  status: Executor['status'] = () => ({ ...this.inner.status(), inbox: this.sink.status() });
-  runningInterpreter = (): string | null => this.inner.runningInterpreter();
-  switchTo: Executor['switchTo'] = (target) => this.inner.switchTo(target);
-  restart = (): Promise<void> => this.inner.restart();
-  test: Executor['test'] = () => this.inner.test();
-  listPlugins: Executor['listPlugins'] = () => this.inner.listPlugins();
-  getPlugin: Executor['getPlugin'] = (name) => this.inner.getPlugin(name);
+  override status: Executor['status'] = () => ({ ...this.inner.status(), inbox: this.sink.status() });
   /** A test request is a delivery like any other: the result names it, so the dashboard links to it. */
-  testPlugin: Executor['testPlugin'] = async (input) => {
+  override testPlugin: Executor['testPlugin'] = async (input) => {
     if (!this.sink.enabled()) return runTestRequest((r) => this.execute(r), input, this.now);
     const deliveryId = this.sink.nextId();
     const result = await runTestRequest((r) => this.execute(r, { deliveryId }), input, this.now);
     return { ...result, delivery_id: deliveryId };
   };
 
-  async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
+  override async execute(request: WebhookRequest, options: ExecuteOptions = {}): Promise<WebhookResponse> {
     if (!this.sink.enabled()) return this.inner.execute(request, options);
     const id = options.deliveryId ?? this.sink.nextId();
     // dedup: only a delivery with a provider id is looked up (a replay always runs)
