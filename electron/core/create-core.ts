@@ -17,7 +17,6 @@ import { CallSignals } from './executor/call-signals.js';
 import { createExecutor } from './executor/create-executor.js';
 import { LimitedExecutor } from './executor/limited-executor.js';
 import { ConcurrencyLimiter } from './executor/limiter.js';
-import { PluginInfoCache } from './executor/plugin-info-cache.js';
 import type { ExecutorTuning } from './executor/tuning.js';
 import { bindPlugin } from './interpreters/bindings.js';
 import { createInterpreters, type DiscoveryService } from './interpreters/create-interpreters.js';
@@ -25,6 +24,7 @@ import type { InterpreterRegistry } from './interpreters/registry.js';
 import { createAsyncDelivery, slotsOf } from './inbox/create-async.js';
 import { createInbox, type Inbox } from './inbox/create-inbox.js';
 import { apiBaseUrl, createDeliveries, type DeliveriesService } from './inbox/deliveries.js';
+import { PluginFacts } from './inbox/plugin-facts.js';
 import { LogBuffer, Logger, Redactor, type LogSink } from './logging/logger.js';
 import { createMetrics, type Metrics } from './metrics/metrics.js';
 import { ProcessRunner } from './process/runner.js';
@@ -134,9 +134,10 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       ...(opts.executorTuning ? { tuning: opts.executorTuning } : {}),
     });
   // the plugin class attribute max_concurrency (executor's PluginInfo, 0 = none) when the config sets none
-  const classInfo = new PluginInfoCache({ fetch: (plugin) => gateway.getPlugin(plugin) });
+  // (one cache of the plugins' class attributes: the async dispatcher reads ack and the secret from it)
+  const facts = new PluginFacts({ getPlugin: (plugin) => gateway.getPlugin(plugin) });
   const limiter = new ConcurrencyLimiter({
-    limitOf: (plugin) => pluginSettings(plugin)?.max_concurrency ?? (classInfo.peek(plugin)?.max_concurrency || null),
+    limitOf: (plugin) => pluginSettings(plugin)?.max_concurrency ?? (facts.peek(plugin)?.maxConcurrency || null),
   });
   const recording = inbox.wrap(
     new LimitedExecutor(gateway, {
@@ -144,7 +145,7 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
       maxWaitMs: (plugin) => pluginSettings(plugin)?.max_wait_ms ?? PLUGIN_MAX_WAIT_MS_DEFAULT,
       ready: (plugin) => {
         if (pluginSettings(plugin)?.max_concurrency !== undefined) return null;
-        const fetching = classInfo.ensure(plugin);
+        const fetching = facts.ensure(plugin);
         if (fetching === null) return null; // known (the usual case): no executor snapshot per call
         // with no executor serving the call would wait anyway: it does not wait twice (the answer
         // arrives behind it for the next calls)
@@ -155,9 +156,9 @@ export async function createCore(opts: CoreOptions): Promise<Core> {
   // core.executor = the async dispatcher (ack: immediate → 202 + the durable queue) → the recorder
   // → the limiter → the gateway. The queue takes its slots itself (tryAcquire) and calls the gateway.
   const { executor, retry } = createAsyncDelivery({
-    inbox, recorded: recording, beneath: gateway, config, events, log: logger.child('inbox'), now,
+    inbox, recorded: recording, beneath: gateway, config, events, log: logger.child('inbox'), now, facts,
     // a class-declared limit is known before the plugin's first queued run starts
-    slots: slotsOf(limiter, (plugin) => (pluginSettings(plugin)?.max_concurrency === undefined ? classInfo.ensure(plugin) : null)),
+    slots: slotsOf(limiter, (plugin) => (pluginSettings(plugin)?.max_concurrency === undefined ? facts.ensure(plugin) : null)),
   });
   disposables.push(
     // a raised limit lets waiting calls in at once

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { retryAfterSeconds } from '../../electron/api/error-replies.js';
 import { AppError } from '../../electron/core/app-error.js';
 import { ConcurrencyLimiter, type LimiterTimers } from '../../electron/core/executor/limiter.js';
-import { PluginInfoCache } from '../../electron/core/executor/plugin-info-cache.js';
+import { PluginFacts } from '../../electron/core/inbox/plugin-facts.js';
 import type { PluginInfo } from '../../shared/dto/plugins.js';
 
 /** Timers driven by hand: `advance(ms)` fires what is due, in order. */
@@ -217,7 +217,7 @@ describe('plugins.settings.<name>.max_concurrency / max_wait_ms', () => {
   });
 });
 
-describe('PluginInfoCache (the class attribute max_concurrency)', () => {
+describe('PluginFacts (the class attribute max_concurrency)', () => {
   const info = (name: string, max: number): PluginInfo => ({
     name, description: '', methods: [], available: true, error: '', source: '', has_secret: false, style: 'request', missing: null, interpreter: null, ack: null, max_concurrency: max,
   });
@@ -226,27 +226,27 @@ describe('PluginInfoCache (the class attribute max_concurrency)', () => {
     let t = 0;
     let max = 2;
     const asked: string[] = [];
-    const cache = new PluginInfoCache({ fetch: async (p) => { asked.push(p); return info(p, max); }, ttlMs: 1000, now: () => t });
-    expect(cache.peek('a')).toBeUndefined();
+    const cache = new PluginFacts({ getPlugin: async (p) => { asked.push(p); return info(p, max); }, refreshMs: 1000, now: () => t });
+    expect(cache.peek('a')).toBeNull();
     const first = cache.ensure('a');
     const second = cache.ensure('a');
     expect(first).toBeInstanceOf(Promise);
     expect(second).toBeInstanceOf(Promise); // a second call of the first moment waits for the same fetch
     await first;
-    expect(cache.peek('a')?.max_concurrency).toBe(2);
+    expect(cache.peek('a')?.maxConcurrency).toBe(2);
     expect(cache.ensure('a')).toBeNull();
     expect(asked).toEqual(['a']);
     t = 1500;
     max = 5;
     expect(cache.ensure('a')).toBeNull(); // stale: answered from memory, refreshed behind
-    expect(cache.peek('a')?.max_concurrency).toBe(2);
+    expect(cache.peek('a')?.maxConcurrency).toBe(2);
     await flush();
-    expect(cache.peek('a')?.max_concurrency).toBe(5);
+    expect(cache.peek('a')?.maxConcurrency).toBe(5);
     expect(asked).toEqual(['a', 'a']);
   });
 
   it('remembers an unknown plugin (or an executor that did not answer) as null', async () => {
-    const cache = new PluginInfoCache({ fetch: () => Promise.reject(new AppError('NOT_FOUND', 'no plugin')) });
+    const cache = new PluginFacts({ getPlugin: () => Promise.reject(new AppError('NOT_FOUND', 'no plugin')) });
     await cache.ensure('ghost');
     expect(cache.peek('ghost')).toBeNull();
     expect(cache.ensure('ghost')).toBeNull();

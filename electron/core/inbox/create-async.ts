@@ -10,7 +10,7 @@ import type { EventBus } from '../events.js';
 import type { Executor } from '../services.js';
 import type { Inbox } from './create-inbox.js';
 import { AsyncDispatcher } from './dispatcher.js';
-import { PluginFacts } from './plugin-facts.js';
+import type { PluginFacts } from './plugin-facts.js';
 import { DeliveryQueue, UNLIMITED, type SlotSource } from './queue.js';
 import type { RetryLimits } from './retry-policy.js';
 import type { LogChannel } from './types.js';
@@ -27,6 +27,8 @@ export interface AsyncDeliveryOptions {
   now: () => Date;
   /** Concurrency slots per plugin (default: none limited). */
   slots?: SlotSource;
+  /** The plugins' class attributes (the one cache the limit reads too); invalidated here on a new generation. */
+  facts: PluginFacts;
 }
 
 export interface AsyncDelivery {
@@ -66,7 +68,7 @@ export function slotsOf(limiter: SlotSource, firstFetch: (plugin: string) => Pro
 export function createAsyncDelivery(opts: AsyncDeliveryOptions): AsyncDelivery {
   const { config, inbox } = opts;
   const wall = (): number => opts.now().getTime();
-  const facts = new PluginFacts({ getPlugin: (name) => opts.recorded.getPlugin(name) });
+  const { facts } = opts;
   let generation: number | null = null;
   opts.events.on('connectionChanged', (s) => {
     if (s.generation === generation) return;

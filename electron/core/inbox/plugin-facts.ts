@@ -1,6 +1,7 @@
 /**
  * What the app needs to know of a plugin's class on every webhook (its `ack` and `max_concurrency`
- * attributes), without a round trip per webhook: `GetPluginInfo` is asked once per plugin and
+ * attributes, and whether it has a secret), one cache for the async dispatcher and the concurrency
+ * limit alike, without a round trip per webhook: `GetPluginInfo` is asked once per plugin and
  * executor generation. A new generation (the executor restarted or switched: `invalidate()`) or an
  * entry older than `refreshMs` (the plugin file may have been edited: the executor reloads it without
  * restarting) is refreshed in the background while the last known value keeps answering; only the
@@ -63,6 +64,19 @@ export class PluginFacts {
       return e.value;
     }
     return this.refresh(plugin);
+  }
+
+  /**
+   * null when nothing needs waiting for (known, refreshed behind when old; or asked a moment ago
+   * without an answer), else the pending first ask: a plugin's first call waits for it, once.
+   */
+  ensure(plugin: string): Promise<void> | null {
+    const e = this.entries.get(plugin);
+    if (e && (e.value !== null || this.now() - e.at < this.refreshMs)) {
+      if (this.now() - e.at >= this.refreshMs) void this.refresh(plugin);
+      return null;
+    }
+    return this.refresh(plugin).then(() => undefined);
   }
 
   /** The executor changed (a new generation): every entry is asked again on its next use. */
